@@ -1,0 +1,55 @@
+"""Values that cross module boundaries: what a stat source reports, what the platform answers.
+
+Pacing inputs and outputs (`TargetSnapshot`, `PacingDecision`) live in `engine.pacing`; the
+configuration model (`PacingTarget` and friends) lives in `engine.config`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class TargetStatistics:
+    """What the statistics side reports for one pacing target at one instant.
+
+    Agent figures are capacity *slots* for the target's media (an agent who can handle three
+    chats counts three); queue figures are the VQ's proactive statistics (`PACS_VQ_*`).
+    """
+
+    target_id: str
+    logged_in_slots: int
+    ready_slots: int
+    busy_slots: int
+    in_queue: int  # PACS_VQ_Current
+    accepted_total: int  # PACS_VQ_Accepted, running total
+    abandoned_total: int  # PACS_VQ_Abandoned, running total
+    reactive_arrivals_total: int = 0
+    avg_handle_time_s: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in (
+            "logged_in_slots",
+            "ready_slots",
+            "busy_slots",
+            "in_queue",
+            "accepted_total",
+            "abandoned_total",
+            "reactive_arrivals_total",
+        ):
+            value = getattr(self, name)
+            if value < 0:
+                raise ValueError(
+                    f"{name} must not be negative, got {value} (target {self.target_id!r})"
+                )
+
+
+@dataclass(frozen=True, slots=True)
+class PublishResult:
+    """The engagement platform's answer for one target after a publish."""
+
+    target_id: str
+    pending_invitations: int
+    acceptance_rate: float | None = None
+    accept_delay_s: float | None = None  # timeToPositiveDispositionAvgSeconds
+    decline_delay_s: float | None = None  # timeToNegativeDispositionAvgSeconds
