@@ -1,0 +1,269 @@
+"""Typed readers over one TOML table that collect problems instead of raising.
+
+Every problem reads `where: value — expected …` so one `ConfigError` can list them all. A reader
+remembers which keys it was asked about; `finish()` reports every other key as unknown, with a
+"did you mean" suggestion, so a typo never passes silently.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+_T = TypeVar("_T", bound=str)
+
+MISSING = "missing"
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used; `problems` lists every problem found, one per line."""
+
+    def __init__(self, problems: list[str], source: str = "<memory>") -> None:
+        self.problems = list(problems)
+        self.source = source
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        header = f"configuration {source} has {count} {noun}:"
+        super().__init__("\n".join([header, *(f"  {problem}" for problem in self.problems)]))
+
+
+def show(value: object) -> str:
+    """A value as the operator wrote it in TOML: strings in double quotes, true/false."""
+    if isinstance(value, str | bool | int | float | list | dict):
+        try:
+            return json.dumps(value, ensure_ascii=False)
+        except (TypeError, ValueError):
+            pass
+    return repr(value)
+
+
+def problem(where: str, value: object, expected: str) -> str:
+    return f"{where}: {show(value)} — expected {expected}"
+
+
+def suggestion(word: str, choices: Iterable[str]) -> str:
+    """` (did you mean "x"?)` when a close choice exists, else an empty string."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if not close:
+        lowered = {choice.lower(): choice for choice in choices}
+        close = [lowered[word.lower()]] if word.lower() in lowered else []
+    return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+_DURATION = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(ms|s|sec|m|min|h)?\s*$")
+_DURATION_UNITS_S = {"ms": 0.001, "s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
+
+
+def parse_duration_s(value: object) -> float | None:
+    """`"30min"`, `"10s"`, `"1h"`, `"500ms"` or a bare number of seconds; None if invalid."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if not isinstance(value, str):
+        return None
+    match = _DURATION.match(value)
+    if match is None:
+        return None
+    return float(match.group(1)) * _DURATION_UNITS_S[match.group(2) or "s"]
+
+
+class TableReader:
+    """Reads one table at `where` (`pacing`, `virtual_queues[2].pacing`) into typed values."""
+
+    def __init__(self, raw: Mapping[str, object], where: str, problems: list[str]) -> None:
+        self.raw = raw
+        self.where = where
+        self.problems = problems
+        self._known: list[str] = []
+
+    def path(self, key: str) -> str:
+        return f"{self.where}.{key}" if self.where else key
+
+    def report(self, key: str, value: object, expected: str) -> None:
+        self.problems.append(problem(self.path(key), value, expected))
+
+    def report_missing(self, key: str, expected: str) -> None:
+        self.problems.append(f"{self.path(key)}: {MISSING} — expected {expected}")
+
+    def has(self, key: str) -> bool:
+        self._mark(key)
+        return key in self.raw
+
+    def _mark(self, key: str) -> None:
+        if key not in self._known:
+            self._known.append(key)
+
+    def value(self, key: str) -> object:
+        self._mark(key)
+        return self.raw.get(key)
+
+    def finish(self, what: str = "option") -> None:
+        """Report every key nobody asked about."""
+        for key in self.raw:
+            if key not in self._known:
+                expected = f"one of {', '.join(self._known)}" if self._known else "nothing here"
+                self.problems.append(
+                    f"{self.path(key)}: unknown {what} — expected {expected}"
+                    f"{suggestion(key, self._known)}"
+                )
+
+    # --- scalars -------------------------------------------------------------------------
+
+    def string(self, key: str, default: str | None = None, *, required: bool = False) -> str | None:
+        value = self.value(key)
+        if value is None:
+            if required:
+                self.report_missing(key, "a non-empty string")
+            return default
+        if not isinstance(value, str) or not value.strip():
+            self.report(key, value, "a non-empty string")
+            return default
+        return value
+
+    def url(self, key: str, *, required: bool = False) -> str | None:
+        value = self.value(key)
+        if value is None:
+            if required:
+                self.report_missing(key, "a URL starting with http:// or https://")
+            return None
+        if not isinstance(value, str) or not re.match(r"^https?://\S+$", value):
+            self.report(key, value, "a URL starting with http:// or https://")
+            return None
+        return value
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self.value(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.report(key, value, "true or false")
+            return default
+        return value
+
+    def integer(self, key: str, default: int, *, minimum: int | None = None) -> int:
+        value = self.value(key)
+        if value is None:
+            return default
+        expected = "a whole number" if minimum is None else f"a whole number ≥ {minimum}"
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.report(key, value, expected)
+            return default
+        if minimum is not None and value < minimum:
+            self.report(key, value, expected)
+            return default
+        return value
+
+    def number(
+        self,
+        key: str,
+        default: float,
+        *,
+        minimum: float | None = None,
+        maximum: float | None = None,
+        positive: bool = False,
+        expected: str | None = None,
+    ) -> float:
+        value = self.value(key)
+        if value is None:
+            return default
+        if expected is None:
+            if positive:
+                expected = "a number > 0"
+            elif minimum is not None and maximum is not None:
+                expected = f"a number between {minimum:g} and {maximum:g}"
+            elif minimum is not None:
+                expected = f"a number ≥ {minimum:g}"
+            else:
+                expected = "a number"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.report(key, value, expected)
+            return default
+        number = float(value)
+        out_of_range = (
+            (positive and number <= 0)
+            or (minimum is not None and number < minimum)
+            or (maximum is not None and number > maximum)
+            or number != number  # NaN
+        )
+        if out_of_range:
+            self.report(key, value, expected)
+            return default
+        return number
+
+    def choice(self, key: str, default: _T, allowed: Sequence[_T]) -> _T:
+        value = self.value(key)
+        if value is None:
+            return default
+        for option in allowed:
+            if value == option:
+                return option
+        listed = ", ".join(f'"{option}"' for option in allowed)
+        hint = suggestion(value, allowed) if isinstance(value, str) else ""
+        self.report(key, value, f"one of {listed}{hint}")
+        return default
+
+    def duration_s(self, key: str, default_s: float) -> float:
+        value = self.value(key)
+        if value is None:
+            return default_s
+        seconds = parse_duration_s(value)
+        if seconds is None or seconds <= 0:
+            self.report(
+                key, value, 'a duration > 0 such as "30min", "10s", "1h", "500ms" or seconds'
+            )
+            return default_s
+        return seconds
+
+    def string_list(
+        self, key: str, default: Sequence[str], *, comma_separated: bool = False
+    ) -> tuple[str, ...]:
+        value = self.value(key)
+        if value is None:
+            return tuple(default)
+        if comma_separated and isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        if isinstance(value, list) and all(isinstance(item, str) and item for item in value):
+            return tuple(str(item) for item in value)
+        expected = "a list of strings"
+        if comma_separated:
+            expected += " or a comma-separated string"
+        self.report(key, value, expected)
+        return tuple(default)
+
+    def path_value(self, key: str, default: str | None, base_dir: Path | None) -> Path | None:
+        text = self.string(key, default)
+        if text is None:
+            return None
+        path = Path(text).expanduser()
+        if base_dir is not None and not path.is_absolute():
+            path = base_dir / path
+        return path
+
+    # --- nested tables -------------------------------------------------------------------
+
+    def table(self, key: str) -> TableReader | None:
+        value = self.value(key)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            self.report(key, value, f"a table [{self.path(key)}]")
+            return None
+        return TableReader(value, self.path(key), self.problems)
+
+    def tables(self, key: str) -> list[TableReader]:
+        """An array of tables `[[key]]`; each reader's where is `key[i]` (0-based)."""
+        value = self.value(key)
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            self.report(key, "…", f"an array of tables [[{self.path(key)}]]")
+            return []
+        return [
+            TableReader(item, f"{self.path(key)}[{index}]", self.problems)
+            for index, item in enumerate(value)
+        ]
