@@ -1,0 +1,132 @@
+"""Opening the database: connections and pragmas. Re-exports the errors and `write_transaction`.
+
+Threading rule: a connection returned by `connect` or `connect_readonly` belongs to the thread
+that opened it. Open one per thread (scheduler job, backlog processor, download callable,
+dashboard session) and never share one across threads; SQLite serialises writers itself.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Literal
+
+import sqlite_utils
+
+from storage.errors import (
+    DatabaseBusyError,
+    DatabaseMissingError,
+    DatabaseWriteError,
+    InvalidQueryError,
+    RecordRejectedError,
+    SchemaVersionError,
+    StorageError,
+    UnknownNodeError,
+    translate_error,
+)
+from storage.migrations import apply_migrations, check_schema_readable
+from storage.transactions import write_transaction
+
+__all__ = [
+    "DEFAULT_BUSY_TIMEOUT_MS",
+    "DatabaseBusyError",
+    "DatabaseMissingError",
+    "DatabaseWriteError",
+    "InvalidQueryError",
+    "RecordRejectedError",
+    "SchemaVersionError",
+    "StorageError",
+    "UnknownNodeError",
+    "connect",
+    "connect_readonly",
+    "write_transaction",
+]
+
+DEFAULT_BUSY_TIMEOUT_MS = 5000
+Synchronous = Literal["NORMAL", "FULL"]
+
+
+def connect(
+    path: Path | str,
+    *,
+    busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+    synchronous: Synchronous = "NORMAL",
+) -> sqlite_utils.Database:
+    """Open (creating if needed) the database at `path` for reading and writing, migrated.
+
+    `synchronous="FULL"` is for writers whose commit must survive power loss (the backlog
+    deletes its file after the commit). One connection per thread: see the module docstring.
+    """
+    if synchronous not in ("NORMAL", "FULL"):
+        raise ValueError(f"synchronous must be 'NORMAL' or 'FULL', got {synchronous!r}")
+    _check_busy_timeout(busy_timeout_ms)
+    file = Path(path)
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: the driver never opens hidden transactions; every write
+        # transaction is an explicit BEGIN IMMEDIATE (see write_transaction).
+        conn = sqlite3.connect(str(file), timeout=busy_timeout_ms / 1000, isolation_level=None)
+    except (OSError, sqlite3.Error) as exc:
+        raise DatabaseWriteError(
+            f"cannot open the database {str(file)!r}: {exc}. Check that the folder "
+            "exists or can be created and is writable, or configure another database path."
+        ) from exc
+    db = sqlite_utils.Database(conn, execute_plugins=False)
+    try:
+        _apply_pragmas(db, busy_timeout_ms)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute(f"PRAGMA synchronous={synchronous}")  # checked literal above
+        db.execute("PRAGMA foreign_keys=ON")
+        apply_migrations(db)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise translate_error(exc, f"preparing the database {str(file)!r}") from exc
+    except BaseException:
+        conn.close()
+        raise
+    return db
+
+
+def connect_readonly(
+    path: Path | str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
+) -> sqlite_utils.Database:
+    """Open an existing, migrated database for reading only (the dashboard's connection).
+
+    Raises `DatabaseMissingError` when no node has created the database yet, and
+    `SchemaVersionError` when it was migrated by newer code.
+    """
+    _check_busy_timeout(busy_timeout_ms)
+    file = Path(path)
+    if not file.is_file():
+        raise DatabaseMissingError(
+            f"no database yet at {str(file)!r}: start a node (the dashboard's embedded node, "
+            "or a headless node) with this database path and it will create it."
+        )
+    uri = file.resolve().as_uri() + "?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout_ms / 1000, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise DatabaseMissingError(
+            f"cannot open the database {str(file)!r} read-only: {exc}"
+        ) from exc
+    db = sqlite_utils.Database(conn, execute_plugins=False, recursive_triggers=False)
+    try:
+        _apply_pragmas(db, busy_timeout_ms)
+        db.execute("PRAGMA query_only=ON")
+        check_schema_readable(db, str(file))
+    except sqlite3.Error as exc:
+        conn.close()
+        raise translate_error(exc, f"reading the database {str(file)!r}") from exc
+    except BaseException:
+        conn.close()
+        raise
+    return db
+
+
+def _check_busy_timeout(busy_timeout_ms: int) -> None:
+    if busy_timeout_ms < 0:
+        raise ValueError(f"busy_timeout_ms must not be negative, got {busy_timeout_ms}")
+
+
+def _apply_pragmas(db: sqlite_utils.Database, busy_timeout_ms: int) -> None:
+    db.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")

@@ -1,0 +1,187 @@
+"""CSV export of the per-target cycle history, streamed in chunks.
+
+Rows are read by keyset pagination on `(at, record_id)`, `chunk_rows` at a time, so memory
+stays flat whatever the range. The export takes no snapshot: rows stored while it runs with a
+time beyond the last row written are included, older ones are not (a long read transaction
+would stop WAL checkpoints for as long as the download lasts).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+import sqlite_utils
+
+from storage.errors import InvalidQueryError
+
+__all__ = ["DEFAULT_COLUMNS", "EXPORT_COLUMNS", "export_cycle_history"]
+
+# Export column -> SQL expression over cycle_targets AS t JOIN cycles AS c. Fixed here, never
+# taken from callers: callers only choose among these names.
+EXPORT_COLUMNS: dict[str, str] = {
+    "at": "t.at",
+    "target_id": "t.target_id",
+    "media": "t.media",
+    "node_id": "c.node_id",
+    "cycle_id": "t.cycle_id",
+    "cycle_seq": "c.seq",
+    "cycle_status": "c.status",
+    "cycle_started_at": "c.started_at",
+    "cycle_duration_s": "c.duration_s",
+    "cycle_lateness_s": "c.lateness_s",
+    "goal_pct": "t.goal_pct",
+    "logged_in_slots": "t.logged_in_slots",
+    "ready_slots": "t.ready_slots",
+    "busy_slots": "t.busy_slots",
+    "in_queue": "t.in_queue",
+    "accepted_total": "t.accepted_total",
+    "abandoned_total": "t.abandoned_total",
+    "pending_invitations": "t.pending_invitations",
+    "acceptance_rate": "t.acceptance_rate",
+    "avg_handle_time_s": "t.avg_handle_time_s",
+    "allowed_invitations": "t.allowed_invitations",
+    "interval_s": "t.interval_s",
+    "estimated_wait_s": "t.estimated_wait_s",
+    "reason": "t.reason",
+    "error": "t.error",
+    "record_id": "t.record_id",
+}
+DEFAULT_COLUMNS: tuple[str, ...] = (
+    "at",
+    "target_id",
+    "media",
+    "node_id",
+    "cycle_id",
+    "cycle_status",
+    "goal_pct",
+    "logged_in_slots",
+    "ready_slots",
+    "busy_slots",
+    "in_queue",
+    "accepted_total",
+    "abandoned_total",
+    "pending_invitations",
+    "acceptance_rate",
+    "avg_handle_time_s",
+    "allowed_invitations",
+    "interval_s",
+    "estimated_wait_s",
+    "reason",
+    "error",
+)
+_TIME_COLUMNS = frozenset({"at", "cycle_started_at"})
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def export_cycle_history(
+    db: sqlite_utils.Database,
+    out: TextIO,
+    since: float | None,
+    until: float | None,
+    target_ids: Sequence[str] | None,
+    columns: Sequence[str] | None = None,
+    chunk_rows: int = 5000,
+) -> int:
+    """Write the target rows with `since <= at <= until` as CSV to `out`; return rows written.
+
+    A header row comes first; `at`-like columns are ISO-8601 UTC; text cells a spreadsheet
+    would run as a formula are prefixed with `'`. None means no bound / every target.
+    """
+    chosen = _check_columns(columns)
+    if since is not None and until is not None and since > until:
+        raise InvalidQueryError(
+            f"the export range starts after it ends (since={_describe(since)}, "
+            f"until={_describe(until)}): swap the two dates"
+        )
+    for name, bound in (("since", since), ("until", until)):
+        if bound is not None and math.isnan(bound):
+            raise InvalidQueryError(f"{name} must be a number of epoch seconds, got NaN")
+    if chunk_rows < 1:
+        raise InvalidQueryError(f"chunk_rows must be at least 1, got {chunk_rows}")
+
+    # The keyset (at, record_id) is selected first, after the chosen columns.
+    select = ", ".join([*(EXPORT_COLUMNS[name] for name in chosen), "t.at", "t.record_id"])
+    filters = ["(t.at, t.record_id) > (?, ?)"]
+    fixed_params: list[Any] = []
+    if since is not None:
+        filters.append("t.at >= ?")
+        fixed_params.append(since)
+    if until is not None:
+        filters.append("t.at <= ?")
+        fixed_params.append(until)
+    if target_ids is not None:
+        filters.append("t.target_id IN (SELECT value FROM json_each(?))")
+        fixed_params.append(json.dumps(list(target_ids)))
+    sql = (
+        f"SELECT {select} FROM cycle_targets AS t JOIN cycles AS c ON c.cycle_id = t.cycle_id "
+        f"WHERE {' AND '.join(filters)} ORDER BY t.at, t.record_id LIMIT ?"
+    )
+
+    writer = csv.writer(out)
+    writer.writerow(chosen)
+    time_positions = [i for i, name in enumerate(chosen) if name in _TIME_COLUMNS]
+    width = len(chosen)
+    # Before every real row: at is REAL NOT NULL and -inf sorts first.
+    key: tuple[float, str] = (-math.inf, "")
+    written = 0
+    while True:
+        rows = db.conn.execute(sql, (*key, *fixed_params, chunk_rows)).fetchall()
+        if not rows:
+            break
+        for row in rows:
+            cells = [_cell(value) for value in row[:width]]
+            for i in time_positions:
+                cells[i] = _iso(row[i])
+            writer.writerow(cells)
+        written += len(rows)
+        key = (rows[-1][width], rows[-1][width + 1])
+        if len(rows) < chunk_rows:
+            break
+    return written
+
+
+def _check_columns(columns: Sequence[str] | None) -> list[str]:
+    if columns is None:
+        return list(DEFAULT_COLUMNS)
+    if isinstance(columns, str):
+        raise InvalidQueryError("columns must be a list of column names, not one string")
+    chosen = list(columns)
+    unknown = [name for name in chosen if name not in EXPORT_COLUMNS]
+    if unknown:
+        raise InvalidQueryError(
+            f"unknown export column(s): {', '.join(map(repr, unknown))}; valid columns are: "
+            f"{', '.join(EXPORT_COLUMNS)}"
+        )
+    if not chosen:
+        raise InvalidQueryError(
+            f"choose at least one export column among: {', '.join(EXPORT_COLUMNS)}"
+        )
+    duplicates = sorted({name for name in chosen if chosen.count(name) > 1})
+    if duplicates:
+        raise InvalidQueryError(f"export column(s) chosen twice: {', '.join(duplicates)}")
+    return chosen
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _iso(epoch_s: float | None) -> str:
+    if epoch_s is None:
+        return ""
+    return datetime.fromtimestamp(epoch_s, tz=UTC).isoformat()
+
+
+def _describe(epoch_s: float) -> str:
+    try:
+        return _iso(epoch_s)
+    except (OverflowError, OSError, ValueError):  # beyond datetime's range
+        return repr(epoch_s)
