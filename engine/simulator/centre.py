@@ -76,7 +76,7 @@ class ContactCentreSimulator:
                 raise ValueError(f"target {target.target_id!r} is listed twice")
             self._targets[target.target_id] = self._build_target(target)
         for agent in self._agents.values():
-            self._schedule(self._rng.uniform(0.0, scenario.login_spread_s), self._login, agent)
+            self._start_shift_cycle(agent)
         for state in self._targets.values():
             if state.reactive_rate_per_s > 0:
                 delay_s = self._rng.expovariate(state.reactive_rate_per_s)
@@ -212,11 +212,26 @@ class ContactCentreSimulator:
         self._order += 1
         heapq.heappush(self._events, (self._now_s + delay_s, self._order, handler, argument))
 
-    def _login(self, agent: AgentState) -> None:
+    def _start_shift_cycle(self, agent: AgentState) -> None:
+        """Place the agent in its shift cycle at t=0 (mid-day when `start_staffed`)."""
+        scenario = self._scenario
+        if not scenario.start_staffed:
+            self._schedule(self._rng.uniform(0.0, scenario.login_spread_s), self._login, agent)
+            return
+        cycle_s = scenario.shift_length_s + scenario.off_shift_s
+        phase_s = self._rng.uniform(0.0, cycle_s)
+        if phase_s < scenario.shift_length_s:
+            self._login(agent, shift_left_s=scenario.shift_length_s - phase_s)
+        else:
+            self._schedule(cycle_s - phase_s, self._login, agent)
+
+    def _login(self, agent: AgentState, shift_left_s: float | None = None) -> None:
         agent.logged_in = True
         for seat in agent.seats:
             seat.target.logged_in_slots += seat.slots - seat.busy
-        self._schedule(self._scenario.shift_length_s, self._logout, agent)
+        if shift_left_s is None:
+            shift_left_s = self._scenario.shift_length_s
+        self._schedule(shift_left_s, self._logout, agent)
         for seat in agent.seats:
             self._serve_waiting(seat.target)
 

@@ -20,6 +20,7 @@ DEFAULT_MEDIA = "default"
 _HANDLE_TIME_DISTRIBUTIONS: tuple[str, ...] = ("exponential", "lognormal")
 
 SettingKind = Literal[
+    "bool",
     "int",
     "positive_int",
     "positive",
@@ -62,10 +63,16 @@ SCENARIO_SETTINGS: tuple[ScenarioSetting, ...] = (
         "how long an agent stays logged out between two shifts",
     ),
     ScenarioSetting(
+        "start_staffed",
+        "bool",
+        "true or false",
+        "start mid-day: each agent is on or off shift at t=0 in proportion to the shift cycle",
+    ),
+    ScenarioSetting(
         "login_spread_s",
         "non_negative",
         "a number of seconds, 0 or more",
-        "agents log in at a uniform random time within this window after the start",
+        "with start_staffed = false: agents log in at a uniform time within this window",
     ),
     ScenarioSetting(
         "acceptance_probability",
@@ -151,6 +158,7 @@ class Scenario:
     speed: float = 1.0
     shift_length_s: float = 8 * 3600.0
     off_shift_s: float = 3600.0
+    start_staffed: bool = False
     login_spread_s: float = 900.0
     acceptance_probability: float = 0.3
     accept_delay_mean_s: float = 10.0
@@ -282,6 +290,8 @@ def _is_number(value: object) -> bool:
 
 def _check_scalar(kind: SettingKind, value: object) -> object | None:
     """The converted value, or None when `value` does not fit `kind`."""
+    if kind == "bool":
+        return value if isinstance(value, bool) else None
     if kind in ("int", "positive_int"):
         if not isinstance(value, int) or isinstance(value, bool):
             return None

@@ -475,3 +475,14 @@ def test_parsing_never_raises_and_always_gives_a_valid_scenario(
     assert isinstance(scenario, Scenario)
     for problem in problems:
         assert problem.startswith("simulator.") and " — expected " in problem
+
+
+def test_a_centre_started_staffed_has_agents_logged_in_from_the_first_second() -> None:
+    cold = ContactCentreSimulator(demo_targets(), Scenario(start_staffed=False))
+    warm = ContactCentreSimulator(demo_targets(), Scenario(start_staffed=True))
+    cold_slots = sum(s.logged_in_slots for s in cold.read_statistics(0.0).values())
+    warm_slots = sum(s.logged_in_slots for s in warm.read_statistics(0.0).values())
+    assert cold_slots == 0
+    # 8 h on, 1 h off: about 8/9 of the agents are on shift at any instant
+    total_slots = sum(target.total_slots for target in demo_targets())
+    assert 0.5 * total_slots < warm_slots <= total_slots
