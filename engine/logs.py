@@ -1,0 +1,50 @@
+"""Logging set-up from the `[log]` section: level, optional file, text or JSON lines."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+from logging.handlers import WatchedFileHandler
+
+from engine.config_options import LogOptions
+
+_HANDLER_NAME = "pacing-watch"
+
+
+class JsonLineFormatter(logging.Formatter):
+    """One JSON object per line, for log shippers."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "at": datetime.fromtimestamp(record.created, tz=UTC).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry)
+
+
+def configure_logging(options: LogOptions) -> None:
+    """Install our one handler on the project's loggers; calling it again replaces it."""
+    if options.file is not None:
+        options.file.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = WatchedFileHandler(options.file, encoding="utf-8")
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+    handler.set_name(_HANDLER_NAME)
+    if options.format == "json":
+        handler.setFormatter(JsonLineFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for name in ("engine", "storage", "alarms", "pacing", "dashboard"):
+        logger = logging.getLogger(name)
+        for old in [h for h in logger.handlers if h.get_name() == _HANDLER_NAME]:
+            logger.removeHandler(old)
+            old.close()
+        logger.addHandler(handler)
+        logger.setLevel(options.level)
+        logger.propagate = False

@@ -1,0 +1,355 @@
+"""The pacing node: one APScheduler job running the cycle every refresh period.
+
+The node is the imperative shell around `engine.cycle.PacingCycle`: it owns the scheduler,
+the clock and the database connections (one per thread: the cycle runs on its own
+single-thread executor, scheduler events arrive on the scheduler's thread). Overruns are
+never silent: APScheduler's skipped and missed fires are stored as scheduler events and
+counted on the next cycle, and a cycle longer than its period is stored as `overrun`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+import sqlite_utils
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_MAX_INSTANCES,
+    EVENT_JOB_MISSED,
+    JobEvent,
+)
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from engine.config import Config
+from engine.cycle import CycleOutcome, PacingCycle, Publisher, StatSource
+from engine.pacing import Pacer
+from engine.simulator import ContactCentreSimulator
+from engine.sources import SimulatedContactCentre
+from storage.db import connect
+from storage.writes import (
+    SchedulerEventKind,
+    record_cycle,
+    record_heartbeat,
+    record_node_start,
+    record_node_stop,
+    record_scheduler_event,
+)
+
+log = logging.getLogger(__name__)
+
+NodeMode = Literal["embedded", "headless"]
+JOB_ID = "pacing-cycle"
+_EVENT_KINDS: dict[int, SchedulerEventKind] = {
+    EVENT_JOB_MAX_INSTANCES: "skipped",
+    EVENT_JOB_MISSED: "missed",
+    EVENT_JOB_ERROR: "error",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class NodeCounters:
+    """What the node has done since it started (for /healthz and tests)."""
+
+    cycles_run: int
+    cycles_recorded: int
+    record_failures: int
+    skipped_fires: int
+    last_cycle_at: float | None
+
+
+class _PerThreadDatabase:
+    """One sqlite-utils connection per thread: a connection must stay in its own thread."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._all: list[sqlite_utils.Database] = []
+
+    def get(self) -> sqlite_utils.Database:
+        db: sqlite_utils.Database | None = getattr(self._local, "db", None)
+        if db is None:
+            db = connect(self._path)
+            self._local.db = db
+            with self._lock:
+                self._all.append(db)
+        return db
+
+    def close_current_thread(self) -> None:
+        db: sqlite_utils.Database | None = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+
+class Node:
+    """Runs pacing cycles on a schedule and records each one."""
+
+    def __init__(
+        self,
+        *,
+        node_id: str,
+        database_path: Path,
+        cycle: PacingCycle,
+        mode: NodeMode,
+        config_path: str = "",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.node_id = node_id
+        self.mode = mode
+        self.period_s = cycle.period_s
+        self.database_path = database_path
+        self._cycle = cycle
+        self._config_path = config_path
+        self._clock = clock
+        self._db = _PerThreadDatabase(database_path)
+        self._scheduler: BackgroundScheduler | None = None
+        self._anchor: float | None = None
+        self._seq = 0
+        self._skipped_since_last = 0
+        self._counts_lock = threading.Lock()
+        self._cycles_run = 0
+        self._cycles_recorded = 0
+        self._record_failures = 0
+        self._skipped_total = 0
+        self._last_cycle_at: float | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._scheduler is not None and self._scheduler.running
+
+    def counters(self) -> NodeCounters:
+        with self._counts_lock:
+            return NodeCounters(
+                self._cycles_run,
+                self._cycles_recorded,
+                self._record_failures,
+                self._skipped_total,
+                self._last_cycle_at,
+            )
+
+    def start(self) -> None:
+        """Record the node, then schedule the cycle every period starting now."""
+        if self._scheduler is not None:
+            raise RuntimeError(f"node {self.node_id!r} is already started")
+        now = self._register()
+        scheduler = BackgroundScheduler(
+            executors={"cycle": ThreadPoolExecutor(max_workers=1)},
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": max(1, math.ceil(self.period_s)),
+            },
+            timezone="UTC",
+        )
+        scheduler.add_listener(
+            self._on_scheduler_event, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED | EVENT_JOB_ERROR
+        )
+        scheduler.add_job(
+            self._run_cycle,
+            IntervalTrigger(seconds=self.period_s, timezone="UTC"),
+            id=JOB_ID,
+            executor="cycle",
+            next_run_time=_utc_datetime(now),
+        )
+        scheduler.start()
+        self._scheduler = scheduler
+        log.info(
+            "node %s started (%s, period %.3g s, %d targets, database %s)",
+            self.node_id,
+            self.mode,
+            self.period_s,
+            len(self._cycle.targets),
+            self.database_path,
+        )
+
+    def stop(self) -> None:
+        """Stop scheduling, wait for a running cycle to finish, record the stop."""
+        scheduler, self._scheduler = self._scheduler, None
+        if scheduler is not None:
+            scheduler.shutdown(wait=True)
+        if self._anchor is None:
+            return
+        self._anchor = None
+        try:
+            record_node_stop(self._db.get(), self.node_id, self._clock())
+        finally:
+            self._db.close_current_thread()
+        log.info("node %s stopped", self.node_id)
+
+    def run_once(self) -> CycleOutcome:
+        """Run and record one cycle in the calling thread (CLI experiments, benchmarks)."""
+        if self._anchor is None:
+            self._register()
+        return self._run_cycle()
+
+    def _register(self) -> float:
+        """Record this node's start (its heartbeat row); the start anchors the schedule."""
+        now = self._clock()
+        record_node_start(
+            self._db.get(),
+            node_id=self.node_id,
+            host=socket.gethostname(),
+            pid=os.getpid(),
+            mode=self.mode,
+            period_s=self.period_s,
+            started_at=now,
+            config_path=self._config_path,
+        )
+        self._anchor = now
+        return now
+
+    def _scheduled_at(self, started_at: float) -> float:
+        anchor = self._anchor if self._anchor is not None else started_at
+        periods = max(0, math.floor((started_at - anchor) / self.period_s + 1e-9))
+        return anchor + periods * self.period_s
+
+    def _run_cycle(self) -> CycleOutcome:
+        with self._counts_lock:
+            self._seq += 1
+            seq = self._seq
+            skipped, self._skipped_since_last = self._skipped_since_last, 0
+        started = self._clock()
+        outcome = self._cycle.run(
+            seq=seq, scheduled_at=self._scheduled_at(started), skipped_before=skipped
+        )
+        recorded = False
+        try:
+            db = self._db.get()
+            record_cycle(db, outcome.cycle, outcome.targets)
+            record_heartbeat(db, self.node_id, outcome.cycle.started_at)
+            recorded = True
+        except Exception:  # noqa: BLE001 - a failed write must not stop the node
+            log.exception("could not record cycle %s", outcome.cycle.cycle_id)
+            self._db.close_current_thread()
+        with self._counts_lock:
+            self._cycles_run += 1
+            self._cycles_recorded += int(recorded)
+            self._record_failures += int(not recorded)
+            self._last_cycle_at = outcome.cycle.started_at
+        if outcome.cycle.status != "ok":
+            log.warning(
+                "cycle %s %s: %s",
+                outcome.cycle.cycle_id,
+                outcome.cycle.status,
+                outcome.cycle.error or f"{outcome.cycle.errors_count} target errors",
+            )
+        return outcome
+
+    def _on_scheduler_event(self, event: JobEvent) -> None:
+        kind: SchedulerEventKind = _EVENT_KINDS.get(event.code, "error")
+        if kind == "skipped":
+            with self._counts_lock:
+                self._skipped_since_last += 1
+                self._skipped_total += 1
+            log.warning("cycle overrun: a fire was skipped while the previous cycle ran")
+        # Skips arrive as JobSubmissionEvent (scheduled_run_times), the rest as
+        # JobExecutionEvent (scheduled_run_time, exception).
+        times = getattr(event, "scheduled_run_times", None) or [
+            getattr(event, "scheduled_run_time", None)
+        ]
+        scheduled = ", ".join(str(t) for t in times if t is not None)
+        error = getattr(event, "exception", None)
+        detail = f"{error!r} " if error is not None else ""
+        try:
+            record_scheduler_event(
+                self._db.get(),
+                event_id=uuid.uuid4().hex,
+                node_id=self.node_id,
+                at=self._clock(),
+                kind=kind,
+                detail=f"{detail}scheduled {scheduled}",
+            )
+        except Exception:  # noqa: BLE001
+            log.exception("could not record scheduler event %s", kind)
+
+
+def build_node(
+    config: Config,
+    *,
+    mode: NodeMode,
+    clock: Callable[[], float] = time.time,
+    stat_source: StatSource | None = None,
+    publisher: Publisher | None = None,
+) -> Node:
+    """Wire a node from the configuration: simulator by default, or the ports given."""
+    if stat_source is None or publisher is None:
+        if config.stat_source.kind != "simulator" or config.publisher.kind != "simulator":
+            raise NotImplementedError(
+                "only the built-in simulator can be wired here yet: set [stat_source] kind and "
+                '[publisher] kind to "simulator"'
+            )
+        simulated = SimulatedContactCentre(
+            ContactCentreSimulator(config.targets, config.simulator),
+            epoch=clock(),
+            speed=config.simulator.speed,
+        )
+        stat_source = stat_source or simulated
+        publisher = publisher or simulated
+    pacer = Pacer(
+        algorithm=config.pacing.algorithm,
+        optimization_target=config.pacing.optimization_target,
+        interval_s=config.pacing.refresh_period_s,
+    )
+    cycle = PacingCycle(
+        node_id=config.node.node_id,
+        targets=config.targets,
+        stat_source=stat_source,
+        publisher=publisher,
+        pacer=pacer,
+        period_s=config.pacing.refresh_period_s,
+        clock=clock,
+    )
+    return Node(
+        node_id=config.node.node_id,
+        database_path=config.node.database_path,
+        cycle=cycle,
+        mode=mode,
+        config_path=str(config.source_path),
+        clock=clock,
+    )
+
+
+def _utc_datetime(epoch_s: float) -> datetime:
+    return datetime.fromtimestamp(epoch_s, tz=UTC)
+
+
+_embedded_lock = threading.Lock()
+_embedded: Node | None = None
+
+
+def start_embedded_node(config: Config) -> Node:
+    """Start the dashboard process's node exactly once, however often this is called."""
+    global _embedded
+    with _embedded_lock:
+        if _embedded is None:
+            node = build_node(config, mode="embedded")
+            node.start()
+            _embedded = node
+        return _embedded
+
+
+def embedded_node() -> Node | None:
+    """The node running inside this process, if any."""
+    return _embedded
+
+
+def stop_embedded_node() -> None:
+    global _embedded
+    with _embedded_lock:
+        node, _embedded = _embedded, None
+    if node is not None:
+        node.stop()

@@ -1,0 +1,118 @@
+"""A cycle never dies on a bad target or a failed step, and records what happened."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from engine.cycle import PENDING_CARRY_OVER_CYCLES, PacingCycle
+from engine.model import PublishResult, TargetStatistics
+from engine.pacing import Pacer, PacingDecision
+from engine.targets import PacingTarget, TargetAgent
+
+CHAT = PacingTarget(
+    "Proactive Chat - chat", "Proactive Chat", "7001", "chat", 3.0, ("G",), (TargetAgent("a", 3),)
+)
+VOICE = PacingTarget(
+    "Proactive Voice - voice",
+    "Proactive Voice",
+    "7002",
+    "voice",
+    5.0,
+    ("G",),
+    (TargetAgent("a", 1),),
+)
+
+
+def stats(target_id: str, ready: int = 3) -> TargetStatistics:
+    return TargetStatistics(target_id, 3, ready, 3 - ready, 0, 10, 0)
+
+
+class FakeCentre:
+    """Stat source and publisher we control: fails on demand, answers pending = allowed."""
+
+    def __init__(self) -> None:
+        self.fail_read = False
+        self.fail_publish = False
+        self.missing: set[str] = set()
+        self.published: list[Sequence[PacingDecision]] = []
+
+    def read(self, targets: Sequence[PacingTarget], now: float) -> Mapping[str, TargetStatistics]:
+        if self.fail_read:
+            raise ConnectionError("stat server unreachable")
+        return {t.target_id: stats(t.target_id) for t in targets if t.target_id not in self.missing}
+
+    def publish(
+        self,
+        decisions: Sequence[PacingDecision],
+        statistics: Mapping[str, TargetStatistics],
+        now: float,
+    ) -> Mapping[str, PublishResult]:
+        if self.fail_publish:
+            raise TimeoutError("platform did not answer")
+        self.published.append(decisions)
+        return {
+            d.target_id: PublishResult(d.target_id, d.allowed_invitations, 0.5) for d in decisions
+        }
+
+
+def make_cycle(centre: FakeCentre, clock_values: list[float] | None = None) -> PacingCycle:
+    ticks = iter(clock_values or [float(i) for i in range(1000)])
+    return PacingCycle(
+        node_id="n1",
+        targets=[CHAT, VOICE],
+        stat_source=centre,
+        publisher=centre,
+        pacer=Pacer(interval_s=5.0),
+        period_s=5.0,
+        clock=lambda: next(ticks),
+    )
+
+
+def test_a_healthy_cycle_records_one_row_per_target_with_inputs_and_outputs() -> None:
+    outcome = make_cycle(FakeCentre()).run(seq=1, scheduled_at=0.0)
+    assert outcome.cycle.status == "ok"
+    assert [r.target_id for r in outcome.targets] == [CHAT.target_id, VOICE.target_id]
+    chat = outcome.targets[0]
+    assert (chat.ready_slots, chat.accepted_total, chat.goal_pct) == (3, 10, 3.0)
+    assert chat.allowed_invitations == 8  # 3 ready / prior acceptance 0.35
+    assert chat.record_id == f"{outcome.cycle.cycle_id}/{CHAT.target_id}"
+
+
+def test_a_target_without_statistics_is_paced_at_zero_and_the_others_go_on() -> None:
+    centre = FakeCentre()
+    centre.missing = {VOICE.target_id}
+    outcome = make_cycle(centre).run(seq=1, scheduled_at=0.0)
+    voice = outcome.targets[1]
+    assert outcome.cycle.status == "partial"
+    assert (voice.allowed_invitations, voice.reason) == (0, "stale")
+    assert voice.error == "no statistics for this target"
+    assert outcome.targets[0].allowed_invitations > 0
+
+
+def test_a_failed_collect_is_recorded_and_nothing_is_invited() -> None:
+    centre = FakeCentre()
+    centre.fail_read = True
+    outcome = make_cycle(centre).run(seq=1, scheduled_at=0.0)
+    assert outcome.cycle.status == "failed"
+    assert "collect: stat server unreachable" in (outcome.cycle.error or "")
+    assert all(r.allowed_invitations == 0 for r in outcome.targets)
+
+
+def test_a_failed_publish_keeps_the_last_pending_count_for_a_bounded_number_of_cycles() -> None:
+    centre = FakeCentre()
+    cycle = make_cycle(centre)
+    first = cycle.run(seq=1, scheduled_at=0.0)
+    assert first.targets[0].pending_invitations == 8
+    centre.fail_publish = True
+    # cycle 2 still uses cycle 1's answer; its own publish fails, and so do the next ones
+    reasons = [cycle.run(seq=n, scheduled_at=0.0).decisions[0].reason for n in range(2, 8)]
+    carried = 1 + PENDING_CARRY_OVER_CYCLES
+    assert "pending-unknown" not in reasons[:carried]
+    assert reasons[carried:] == ["pending-unknown"] * (len(reasons) - carried)
+
+
+def test_a_cycle_longer_than_its_period_is_an_overrun_with_its_lateness() -> None:
+    outcome = make_cycle(FakeCentre(), [12.5, 19.0]).run(seq=3, scheduled_at=10.0)
+    assert outcome.cycle.status == "overrun"
+    assert outcome.cycle.duration_s == 6.5
+    assert outcome.cycle.lateness_s == 2.5

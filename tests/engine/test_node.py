@@ -1,0 +1,109 @@
+"""The node against a real SQLite file, with the real scheduler and the real simulator."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+import tomllib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from engine.config import Config, parse_config
+from engine.model import PublishResult, TargetStatistics
+from engine.node import build_node, embedded_node, start_embedded_node, stop_embedded_node
+from engine.pacing import PacingDecision
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def shipped_config(folder: Path, **pacing: Any) -> Config:
+    """The example pacing.toml as shipped, with its database in `folder`."""
+    raw = tomllib.loads((ROOT / "pacing.toml").read_text(encoding="utf-8"))
+    raw["node"]["database"] = str(folder / "pacing.db")
+    raw["pacing"].update(pacing)
+    return parse_config(raw, source="test", base_dir=folder)
+
+
+def rows(database: Path, sql: str) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(database) as db:
+        return db.execute(sql).fetchall()
+
+
+def test_each_cycle_writes_one_row_per_target_to_a_real_sqlite_file(tmp_path: Path) -> None:
+    config = shipped_config(tmp_path)
+    node = build_node(config, mode="headless")
+    for _ in range(5):
+        node.run_once()
+    node.stop()
+    assert node.counters().record_failures == 0
+    database = config.node.database_path
+    assert rows(database, "SELECT count(*) FROM cycles") == [(5,)]
+    assert rows(database, "SELECT count(*) FROM cycle_targets") == [(5 * len(config.targets),)]
+    per_cycle = rows(database, "SELECT count(*) FROM cycle_targets GROUP BY cycle_id")
+    assert {n for (n,) in per_cycle} == {len(config.targets)}
+    stored = rows(database, "SELECT target_id FROM target_state ORDER BY target_id")
+    assert [t for (t,) in stored] == [t.target_id for t in config.targets]
+    [(mode, heartbeat_at, stopped_at)] = rows(
+        database, "SELECT mode, heartbeat_at, stopped_at FROM nodes"
+    )
+    assert mode == "headless" and heartbeat_at is not None and stopped_at >= heartbeat_at
+
+
+class SlowPublisher:
+    """Takes longer than the refresh period, as a stuck platform would."""
+
+    def __init__(self, delay_s: float) -> None:
+        self.delay_s = delay_s
+
+    def publish(
+        self,
+        decisions: Sequence[PacingDecision],
+        statistics: Mapping[str, TargetStatistics],
+        now: float,
+    ) -> Mapping[str, PublishResult]:
+        time.sleep(self.delay_s)
+        return {d.target_id: PublishResult(d.target_id, 0) for d in decisions}
+
+
+def test_an_overrun_is_recorded_and_skipped_fires_are_counted(tmp_path: Path) -> None:
+    config = shipped_config(tmp_path, refreshPeriod=0.2)
+    node = build_node(config, mode="headless", publisher=SlowPublisher(0.5))
+    node.start()
+    try:
+        time.sleep(2.0)
+    finally:
+        node.stop()
+    database = config.node.database_path
+    statuses = dict(rows(database, "SELECT status, count(*) FROM cycles GROUP BY status"))
+    assert statuses.get("overrun", 0) >= 2
+    skipped_events = rows(database, "SELECT count(*) FROM scheduler_events WHERE kind='skipped'")
+    assert skipped_events[0][0] >= 2
+    counted = rows(database, "SELECT sum(skipped_before) FROM cycles")[0][0]
+    assert counted >= 1
+    assert node.counters().skipped_fires == skipped_events[0][0]
+
+
+def test_a_stopped_node_is_marked_stopped(tmp_path: Path) -> None:
+    config = shipped_config(tmp_path, refreshPeriod=0.2)
+    node = build_node(config, mode="headless")
+    node.start()
+    time.sleep(0.5)
+    node.stop()
+    [(stopped_at, heartbeat_at)] = rows(
+        config.node.database_path, "SELECT stopped_at, heartbeat_at FROM nodes"
+    )
+    assert stopped_at is not None and stopped_at >= heartbeat_at
+
+
+def test_the_embedded_node_starts_once_however_often_it_is_asked(tmp_path: Path) -> None:
+    config = shipped_config(tmp_path, refreshPeriod=0.2)
+    try:
+        first = start_embedded_node(config)
+        second = start_embedded_node(config)
+        assert first is second is embedded_node()
+        assert first.running
+    finally:
+        stop_embedded_node()
+    assert embedded_node() is None
+    assert rows(config.node.database_path, "SELECT count(*) FROM nodes") == [(1,)]
