@@ -1,0 +1,60 @@
+"""Pacing Watch dashboard: navigation, the embedded node's lifespan, /healthz.
+
+`streamlit run app.py` imports this module once as the server's ASGI app (its lifespan starts
+the embedded node exactly once per process) and then runs it as a script for every browser
+session (`__name__ == "__main__"`), where it only draws the navigation.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import streamlit as st
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from dashboard.health import health_report
+from dashboard.settings import config_path, load_dashboard_config
+
+log = logging.getLogger("pacing.app")
+
+
+@asynccontextmanager
+async def lifespan(_app: Any) -> AsyncIterator[dict[str, Any]]:
+    """Start the embedded node once per server process; stop it on shutdown."""
+    from engine.config import load_config
+    from engine.logs import configure_logging
+    from engine.node import start_embedded_node, stop_embedded_node
+
+    config = load_config(config_path())  # a bad file stops start-up with every problem listed
+    configure_logging(config.log)
+    for warning in config.warnings:
+        log.warning("config: %s", warning)
+    if config.node.embedded:
+        start_embedded_node(config)
+    else:
+        log.info("[node] embedded = false: this dashboard only reads %s", config.node.database_path)
+    try:
+        yield {}
+    finally:
+        stop_embedded_node()
+
+
+async def healthz(_request: Request) -> JSONResponse:
+    """200 when a node is alive and its last cycle is recent, 503 otherwise."""
+    report = health_report(load_dashboard_config())
+    return JSONResponse(report, status_code=200 if report["ok"] else 503)
+
+
+if __name__ == "__main__":
+    st.set_page_config(page_title="Pacing Watch", page_icon=":material/speed:", layout="wide")
+    navigation = st.navigation(
+        [st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True)]
+    )
+    navigation.run()
+else:
+    app = st.App(__file__, lifespan=lifespan, routes=[Route("/healthz", healthz)])

@@ -1,0 +1,78 @@
+"""Pure chart and table builders: DataFrame in, Figure or DataFrame out. No Streamlit, no SQL."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+# Traffic light on abandonment against goal: amber from this share of the goal upwards.
+AMBER_FROM_GOAL_SHARE = 0.8
+
+
+def abandonment_light(abandon_ratio: float | None, goal_pct: float) -> str:
+    """🟢 under 80 % of the goal, 🟡 up to the goal, 🔴 above it, ⚪ when nothing was measured."""
+    if abandon_ratio is None or math.isnan(abandon_ratio):
+        return "⚪"
+    abandon_pct = abandon_ratio * 100.0
+    if abandon_pct > goal_pct:
+        return "🔴"
+    if abandon_pct >= AMBER_FROM_GOAL_SHARE * goal_pct:
+        return "🟡"
+    return "🟢"
+
+
+def build_target_table(state: pd.DataFrame) -> pd.DataFrame:
+    """The overview's per-target table, with operators' column names and a traffic light."""
+    if state.empty:
+        return pd.DataFrame()
+    table = pd.DataFrame(
+        {
+            "": [
+                abandonment_light(ratio, goal)
+                for ratio, goal in zip(state["abandon_ratio"], state["goal_pct"], strict=True)
+            ],
+            "target": state["target_id"],
+            "media": state["media"],
+            "logged in": state["logged_in_slots"],
+            "ready": state["ready_slots"],
+            "busy": state["busy_slots"],
+            "waiting": state["in_queue"],
+            "pending": state["pending_invitations"],
+            "allowed": state["allowed_invitations"],
+            "abandoned %": pd.to_numeric(state["abandon_ratio"], errors="coerce").astype(float)
+            * 100.0,
+            "goal %": state["goal_pct"],
+            "reason": state["reason"],
+            "error": state["error"].fillna(""),
+        }
+    )
+    return table.reset_index(drop=True)
+
+
+def build_allowed_figure(history: pd.DataFrame, time_zone: str) -> go.Figure:
+    """Allowed invitations per target over time (a step line per target)."""
+    figure = go.Figure()
+    for target_id, rows in history.groupby("target_id", sort=True):
+        times = pd.to_datetime(rows["at"], unit="s", utc=True).dt.tz_convert(time_zone)
+        figure.add_trace(
+            go.Scatter(
+                x=times,
+                y=rows["allowed_invitations"],
+                name=str(target_id),
+                mode="lines",
+                line_shape="hv",
+                hovertemplate=(
+                    "%{y} invitations allowed<br>%{x|%H:%M:%S}<extra>%{fullData.name}</extra>"
+                ),
+            )
+        )
+    figure.update_layout(
+        height=300,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        title="Allowed invitations per cycle",
+        yaxis_title="invitations",
+        legend={"orientation": "h", "title": {"text": ""}},
+    )
+    return figure

@@ -1,0 +1,146 @@
+"""A real dashboard server on a free loopback port, and a real headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("PACING_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SCRIPT_DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    url: str
+    config_path: Path
+    database_path: Path
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def write_test_config(folder: Path, refresh_period_s: float = 1.0) -> tuple[Path, Path]:
+    """The shipped example, pointed at a private database and a short refresh period."""
+    text = (ROOT / "pacing.toml").read_text(encoding="utf-8")
+    database = folder / "pacing.db"
+    text, replaced_db = re.subn(
+        r'(?m)^database\s*=\s*".*"', f'database = "{database.as_posix()}"', text
+    )
+    text, replaced_period = re.subn(
+        r"(?m)^refreshPeriod\s*=\s*[0-9.]+", f"refreshPeriod = {refresh_period_s}", text
+    )
+    assert replaced_db == 1 and replaced_period == 1, "pacing.toml layout changed"
+    config = folder / "pacing.toml"
+    config.write_text(text, encoding="utf-8")
+    return config, database
+
+
+@pytest.fixture(scope="session")
+def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
+    folder = tmp_path_factory.mktemp("dashboard")
+    config, database = write_test_config(folder)
+    port = free_port()
+    log_path = folder / "server.log"
+    env = {**os.environ, "PACING_CONFIG": str(config)}
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--server.fileWatcherType",
+                "none",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    board = Dashboard(url, config, database, log_path)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"dashboard exited with {server.returncode}:\n{board.log()}")
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"dashboard not healthy within 60 s:\n{board.log()}")
+            time.sleep(0.3)
+        yield board
+    finally:
+        os.killpg(server.pid, signal.SIGINT)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def open_page(page: Page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector(SCRIPT_DONE, state="attached", timeout=30_000)
