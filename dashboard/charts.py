@@ -11,16 +11,30 @@ import plotly.graph_objects as go
 AMBER_FROM_GOAL_SHARE = 0.8
 
 
+LIGHT_COLOURS = {
+    "above goal": "#d62728",
+    "near goal": "#e6a100",
+    "under goal": "#2ca02c",
+    "no data": "#8c8c8c",
+}
+
+
 def abandonment_light(abandon_ratio: float | None, goal_pct: float) -> str:
-    """🟢 under 80 % of the goal, 🟡 up to the goal, 🔴 above it, ⚪ when nothing was measured."""
+    """Traffic light as words (no emoji font needed): under 80 % of the goal, up to it, above."""
     if abandon_ratio is None or math.isnan(abandon_ratio):
-        return "⚪"
+        return "no data"
     abandon_pct = abandon_ratio * 100.0
     if abandon_pct > goal_pct:
-        return "🔴"
+        return "above goal"
     if abandon_pct >= AMBER_FROM_GOAL_SHARE * goal_pct:
-        return "🟡"
-    return "🟢"
+        return "near goal"
+    return "under goal"
+
+
+def light_style(label: object) -> str:
+    """CSS for one traffic-light cell (used with a pandas Styler)."""
+    colour = LIGHT_COLOURS.get(str(label))
+    return f"color: {colour}; font-weight: 600" if colour else ""
 
 
 def build_target_table(state: pd.DataFrame) -> pd.DataFrame:
@@ -29,7 +43,7 @@ def build_target_table(state: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame()
     table = pd.DataFrame(
         {
-            "": [
+            "vs goal": [
                 abandonment_light(ratio, goal)
                 for ratio, goal in zip(state["abandon_ratio"], state["goal_pct"], strict=True)
             ],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.charts import build_allowed_figure, build_target_table
+from dashboard.charts import build_allowed_figure, build_target_table, light_style
 from dashboard.ui import OverviewData, dashboard_config, format_age, format_ms, load_overview
 
 config = dashboard_config()
@@ -48,7 +48,7 @@ def show(data: OverviewData) -> None:
         )
         return
     st.dataframe(
-        table,
+        table.style.map(light_style, subset=["vs goal"]),
         hide_index=True,
         width="stretch",
         column_config={

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -17,7 +16,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT, write_test_config
+
 CHROMIUM = os.environ.get("PACING_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -46,22 +46,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def write_test_config(folder: Path, refresh_period_s: float = 1.0) -> tuple[Path, Path]:
-    """The shipped example, pointed at a private database and a short refresh period."""
-    text = (ROOT / "pacing.toml").read_text(encoding="utf-8")
-    database = folder / "pacing.db"
-    text, replaced_db = re.subn(
-        r'(?m)^database\s*=\s*".*"', f'database = "{database.as_posix()}"', text
-    )
-    text, replaced_period = re.subn(
-        r"(?m)^refreshPeriod\s*=\s*[0-9.]+", f"refreshPeriod = {refresh_period_s}", text
-    )
-    assert replaced_db == 1 and replaced_period == 1, "pacing.toml layout changed"
-    config = folder / "pacing.toml"
-    config.write_text(text, encoding="utf-8")
-    return config, database
 
 
 @pytest.fixture(scope="session")

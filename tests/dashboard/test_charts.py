@@ -7,19 +7,24 @@ import math
 import pandas as pd
 import pytest
 
-from dashboard.charts import abandonment_light, build_allowed_figure, build_target_table
+from dashboard.charts import (
+    abandonment_light,
+    build_allowed_figure,
+    build_target_table,
+    light_style,
+)
 
 
 @pytest.mark.parametrize(
     ("ratio", "goal_pct", "light"),
     [
-        (None, 3.0, "⚪"),
-        (math.nan, 3.0, "⚪"),
-        (0.0, 3.0, "🟢"),
-        (0.0239, 3.0, "🟢"),
-        (0.0241, 3.0, "🟡"),
-        (0.03, 3.0, "🟡"),
-        (0.0301, 3.0, "🔴"),
+        (None, 3.0, "no data"),
+        (math.nan, 3.0, "no data"),
+        (0.0, 3.0, "under goal"),
+        (0.0239, 3.0, "under goal"),
+        (0.0241, 3.0, "near goal"),
+        (0.03, 3.0, "near goal"),
+        (0.0301, 3.0, "above goal"),
     ],
 )
 def test_traffic_light_compares_abandonment_with_the_goal(
@@ -50,7 +55,8 @@ def state_frame() -> pd.DataFrame:
 def test_target_table_shows_percent_and_a_light_per_target() -> None:
     table = build_target_table(state_frame())
     assert list(table["target"]) == ["A - chat", "B - voice"]
-    assert list(table[""]) == ["🔴", "⚪"]
+    assert list(table["vs goal"]) == ["above goal", "no data"]
+    assert "#d62728" in light_style("above goal") and light_style("other") == ""
     assert table["abandoned %"].iloc[0] == pytest.approx(5.0)
     assert math.isnan(table["abandoned %"].iloc[1])
     assert list(table["error"]) == ["", "no statistics for this target"]
