@@ -6,6 +6,7 @@ Add a migration by appending `Migration(next_number, "what it does", sql_or_call
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -174,7 +175,10 @@ def apply_migrations(
             if migration.number <= current:
                 continue
             if isinstance(migration.apply, str):
-                db.executescript(migration.apply)
+                # Not executescript(): it COMMITs first, which would break the transaction
+                # and leave a half-applied migration behind a failure.
+                for statement in split_statements(migration.apply):
+                    db.execute(statement)
             else:
                 migration.apply(db)
             db.execute(
@@ -209,6 +213,22 @@ def _too_new_message(current: int, target: int) -> str:
         f"{target}: it was migrated by a newer Pacing Watch. Upgrade this installation, or "
         "point it at another database file."
     )
+
+
+def split_statements(script: str) -> list[str]:
+    """Split a SQL script into complete statements (semicolons inside strings are kept)."""
+    statements: list[str] = []
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    if pending.strip() and sqlite3.complete_statement(pending + ";"):
+        statements.append(pending.strip())  # a last statement may omit its semicolon
+    elif pending.strip():
+        raise StorageError(f"migration SQL ends with an incomplete statement: {pending.strip()!r}")
+    return statements
 
 
 def _check_sequence(migrations: Sequence[Migration]) -> None:

@@ -89,3 +89,22 @@ def test_a_database_newer_than_the_code_is_refused_naming_both_versions(
 def test_migrations_must_be_numbered_from_one_without_gaps(db: sqlite_utils.Database) -> None:
     with pytest.raises(StorageError, match=r"numbered 1, 2, 3, \.\.\. in order, got \[1, 3\]"):
         apply_migrations(db, (*MIGRATIONS, Migration(3, "gap", "SELECT 1")))
+
+
+def test_a_failing_migration_leaves_nothing_half_applied(tmp_path: Path) -> None:
+    import sqlite_utils
+
+    from storage.errors import StorageError
+    from storage.migrations import MIGRATIONS, Migration, apply_migrations, schema_version
+
+    db = sqlite_utils.Database(tmp_path / "half.db")
+    apply_migrations(db)
+    broken = Migration(
+        len(MIGRATIONS) + 1,
+        "creates a table, then fails",
+        "CREATE TABLE first_half (x INTEGER);\nINSERT INTO no_such_table VALUES (1);\n",
+    )
+    with pytest.raises(StorageError):
+        apply_migrations(db, [*MIGRATIONS, broken])
+    assert "first_half" not in db.table_names()
+    assert schema_version(db) == len(MIGRATIONS)
