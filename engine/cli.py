@@ -1,8 +1,15 @@
-"""`pacing`: check a configuration, run a headless node, export cycle history."""
+"""`pacing`: check a configuration, run a headless node, export cycle history, and more.
+
+Every subcommand is registered by a module listed in `COMMAND_MODULES`: the module's
+`register(commands)` adds its parsers and sets `handler=` to a function taking the parsed
+arguments and returning the exit code. Handlers raise `ConfigError`/`StorageError` (or
+`argparse.ArgumentTypeError` for bad arguments) and `main` turns them into one clear message.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import signal
 import sys
@@ -10,7 +17,7 @@ import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any
 
 from engine.config import Config, ConfigError, describe, load_config
 from engine.logs import configure_logging
@@ -19,10 +26,29 @@ from storage.errors import StorageError
 DEFAULT_CONFIG = "pacing.toml"
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
+# Modules that add subcommands; each has `register(commands: argparse._SubParsersAction)`.
+COMMAND_MODULES: tuple[str, ...] = ("engine.cli",)
+
+Commands = Any  # argparse._SubParsersAction is private; this alias keeps signatures readable
+
 
 def default_config_path() -> str:
     """`PACING_CONFIG` if set, else `pacing.toml` in the working folder."""
     return os.environ.get("PACING_CONFIG") or DEFAULT_CONFIG
+
+
+def add_config_option(parser: argparse.ArgumentParser) -> None:
+    """The `--config FILE` option every command that reads the configuration takes."""
+    parser.add_argument(
+        "--config", default=None, help="config file (default: $PACING_CONFIG or pacing.toml)"
+    )
+
+
+def load_cli_config(args: argparse.Namespace) -> Config:
+    """Load `--config` (or the default), and set up logging from its `[log]` section."""
+    config = load_config(getattr(args, "config", None) or default_config_path())
+    configure_logging(config.log)
+    return config
 
 
 def parse_time(text: str, option: str) -> float:
@@ -39,21 +65,21 @@ def parse_time(text: str, option: str) -> float:
     return moment.timestamp()
 
 
-def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pacing", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-
+def register(commands: Commands) -> None:
+    """The core commands: check-config, node, export."""
     check = commands.add_parser("check-config", help="validate a file, print targets and warnings")
     check.add_argument("file", nargs="?", default=None, help="config file (default pacing.toml)")
+    check.set_defaults(handler=_check_config)
 
     node = commands.add_parser("node", help="run the pacing node headless until interrupted")
-    node.add_argument("--config", default=None, help="config file (default pacing.toml)")
+    add_config_option(node)
     node.add_argument(
-        "--cycles", type=int, default=None, help="stop after this many cycles (experiments)"
+        "--cycles", type=int, default=None, help="run this many cycles back to back, then stop"
     )
+    node.set_defaults(handler=_run_node)
 
     export = commands.add_parser("export", help="export cycle history as CSV")
-    export.add_argument("--config", default=None, help="config file naming the database")
+    add_config_option(export)
     export.add_argument("--since", default=None, help="ISO-8601 start (inclusive, UTC default)")
     export.add_argument("--until", default=None, help="ISO-8601 end (exclusive, UTC default)")
     export.add_argument(
@@ -61,41 +87,45 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--columns", default=None, help="comma-separated column names")
     export.add_argument("--out", default="-", help="output file (default: standard output)")
+    export.set_defaults(handler=_export)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pacing", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name in COMMAND_MODULES:
+        module = sys.modules[__name__] if name == __name__ else importlib.import_module(name)
+        module.register(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `pacing` console script; returns the exit code."""
-    args = _build_parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
-        if args.command == "check-config":
-            return _check_config(args.file or default_config_path(), sys.stdout)
-        config = load_config(args.config or default_config_path())
-        configure_logging(config.log)
-        if args.command == "node":
-            return _run_node(config, args.cycles)
-        return _export(config, args)
+        return int(args.handler(args))
     except (ConfigError, StorageError) as error:
         sys.stderr.write(f"pacing {args.command}: {error}\n")
         return EXIT_ERROR
     except argparse.ArgumentTypeError as error:
-        sys.stderr.write(f"pacing: {error}\n")
+        sys.stderr.write(f"pacing {args.command}: {error}\n")
         return EXIT_USAGE
 
 
-def _check_config(path: str, out: TextIO) -> int:
-    config = load_config(path)
-    out.write(describe(config) + "\n")
+def _check_config(args: argparse.Namespace) -> int:
+    config = load_config(args.file or default_config_path())
+    sys.stdout.write(describe(config) + "\n")
     return EXIT_OK
 
 
-def _run_node(config: Config, cycles: int | None) -> int:
+def _run_node(args: argparse.Namespace) -> int:
     from engine.node import build_node
 
+    config = load_cli_config(args)
     node = build_node(config, mode="headless")
-    if cycles is not None:
+    if args.cycles is not None:
         try:
-            for _ in range(cycles):
+            for _ in range(args.cycles):
                 node.run_once()
         finally:
             node.stop()
@@ -111,10 +141,11 @@ def _run_node(config: Config, cycles: int | None) -> int:
     return EXIT_OK
 
 
-def _export(config: Config, args: argparse.Namespace) -> int:
+def _export(args: argparse.Namespace) -> int:
     from storage.db import connect_readonly
     from storage.export import export_cycle_history
 
+    config = load_cli_config(args)
     since = parse_time(args.since, "--since") if args.since else None
     until = parse_time(args.until, "--until") if args.until else None
     columns = [c.strip() for c in args.columns.split(",")] if args.columns else None

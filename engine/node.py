@@ -16,13 +16,12 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-import sqlite_utils
 from apscheduler.events import (
     EVENT_JOB_ERROR,
     EVENT_JOB_MAX_INSTANCES,
@@ -33,16 +32,17 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from alarms.events import CollectingSink
+from alarms.wiring import build_alarm_parts
 from engine.config import Config
 from engine.cycle import CycleOutcome, PacingCycle, Publisher, StatSource
+from engine.node_parts import CycleObserver, CycleRecorder, NodeService
 from engine.pacing import Pacer
-from engine.simulator import ContactCentreSimulator
-from engine.sources import SimulatedContactCentre
-from storage.db import connect
+from engine.wiring import build_ports
+from storage.db import PerThreadDatabase
+from storage.wiring import DirectRecorder, build_recording
 from storage.writes import (
     SchedulerEventKind,
-    record_cycle,
-    record_heartbeat,
     record_node_start,
     record_node_stop,
     record_scheduler_event,
@@ -70,31 +70,6 @@ class NodeCounters:
     last_cycle_at: float | None
 
 
-class _PerThreadDatabase:
-    """One sqlite-utils connection per thread: a connection must stay in its own thread."""
-
-    def __init__(self, path: Path) -> None:
-        self._path = path
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._all: list[sqlite_utils.Database] = []
-
-    def get(self) -> sqlite_utils.Database:
-        db: sqlite_utils.Database | None = getattr(self._local, "db", None)
-        if db is None:
-            db = connect(self._path)
-            self._local.db = db
-            with self._lock:
-                self._all.append(db)
-        return db
-
-    def close_current_thread(self) -> None:
-        db: sqlite_utils.Database | None = getattr(self._local, "db", None)
-        if db is not None:
-            db.close()
-            self._local.db = None
-
-
 class Node:
     """Runs pacing cycles on a schedule and records each one."""
 
@@ -107,6 +82,10 @@ class Node:
         mode: NodeMode,
         config_path: str = "",
         clock: Callable[[], float] = time.time,
+        database: PerThreadDatabase | None = None,
+        recorder: CycleRecorder | None = None,
+        observers: Sequence[CycleObserver] = (),
+        services: Sequence[NodeService] = (),
     ) -> None:
         self.node_id = node_id
         self.mode = mode
@@ -115,7 +94,11 @@ class Node:
         self._cycle = cycle
         self._config_path = config_path
         self._clock = clock
-        self._db = _PerThreadDatabase(database_path)
+        self._db = database or PerThreadDatabase(database_path)
+        self._recorder = recorder or DirectRecorder(self._db)
+        self._observers = tuple(observers)
+        self._services = tuple(services)
+        self._services_started: list[NodeService] = []
         self._scheduler: BackgroundScheduler | None = None
         self._anchor: float | None = None
         self._seq = 0
@@ -165,6 +148,7 @@ class Node:
             executor="cycle",
             next_run_time=_utc_datetime(now),
         )
+        self._start_services()
         scheduler.start()
         self._scheduler = scheduler
         log.info(
@@ -181,6 +165,7 @@ class Node:
         scheduler, self._scheduler = self._scheduler, None
         if scheduler is not None:
             scheduler.shutdown(wait=True)
+        self._stop_services()
         if self._anchor is None:
             return
         self._anchor = None
@@ -194,7 +179,24 @@ class Node:
         """Run and record one cycle in the calling thread (CLI experiments, benchmarks)."""
         if self._anchor is None:
             self._register()
+            self._start_services()
         return self._run_cycle()
+
+    def _start_services(self) -> None:
+        for service in self._services:
+            if service in self._services_started:
+                continue
+            service.start()
+            self._services_started.append(service)
+            log.info("node %s: %s started", self.node_id, service.name)
+
+    def _stop_services(self) -> None:
+        while self._services_started:
+            service = self._services_started.pop()
+            try:
+                service.stop()
+            except Exception:  # noqa: BLE001 - stopping the others matters more
+                log.exception("node %s: %s did not stop cleanly", self.node_id, service.name)
 
     def _register(self) -> float:
         """Record this node's start (its heartbeat row); the start anchors the schedule."""
@@ -228,13 +230,15 @@ class Node:
         )
         recorded = False
         try:
-            db = self._db.get()
-            record_cycle(db, outcome.cycle, outcome.targets)
-            record_heartbeat(db, self.node_id, outcome.cycle.started_at)
+            self._recorder.record(outcome)
             recorded = True
         except Exception:  # noqa: BLE001 - a failed write must not stop the node
             log.exception("could not record cycle %s", outcome.cycle.cycle_id)
-            self._db.close_current_thread()
+        for observer in self._observers:
+            try:
+                observer.after_cycle(outcome, recorded)
+            except Exception:  # noqa: BLE001 - one observer must not stop the cycle
+                log.exception("cycle observer %r failed", observer)
         with self._counts_lock:
             self._cycles_run += 1
             self._cycles_recorded += int(recorded)
@@ -285,20 +289,15 @@ def build_node(
     stat_source: StatSource | None = None,
     publisher: Publisher | None = None,
 ) -> Node:
-    """Wire a node from the configuration: simulator by default, or the ports given."""
+    """Wire a node from the configuration; tests may pass their own ports."""
+    sink = CollectingSink()
+    database = PerThreadDatabase(config.node.database_path)
     if stat_source is None or publisher is None:
-        if config.stat_source.kind != "simulator" or config.publisher.kind != "simulator":
-            raise NotImplementedError(
-                "only the built-in simulator can be wired here yet: set [stat_source] kind and "
-                '[publisher] kind to "simulator"'
-            )
-        simulated = SimulatedContactCentre(
-            ContactCentreSimulator(config.targets, config.simulator),
-            epoch=clock(),
-            speed=config.simulator.speed,
-        )
-        stat_source = stat_source or simulated
-        publisher = publisher or simulated
+        built_source, built_publisher = build_ports(config, sink, clock)
+        stat_source = stat_source or built_source
+        publisher = publisher or built_publisher
+    recorder, storage_parts = build_recording(config, database, sink, clock)
+    alarm_parts = build_alarm_parts(config, database, sink, clock)
     pacer = Pacer(
         algorithm=config.pacing.algorithm,
         optimization_target=config.pacing.optimization_target,
@@ -320,6 +319,10 @@ def build_node(
         mode=mode,
         config_path=str(config.source_path),
         clock=clock,
+        database=database,
+        recorder=recorder,
+        observers=[*storage_parts.observers, *alarm_parts.observers],
+        services=[*storage_parts.services, *alarm_parts.services],
     )
 
 

@@ -8,6 +8,7 @@ dashboard session) and never share one across threads; SQLite serialises writers
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Literal
 
@@ -29,6 +30,7 @@ from storage.transactions import write_transaction
 
 __all__ = [
     "DEFAULT_BUSY_TIMEOUT_MS",
+    "PerThreadDatabase",
     "DatabaseBusyError",
     "DatabaseMissingError",
     "DatabaseWriteError",
@@ -130,3 +132,27 @@ def _check_busy_timeout(busy_timeout_ms: int) -> None:
 
 def _apply_pragmas(db: sqlite_utils.Database, busy_timeout_ms: int) -> None:
     db.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+
+
+class PerThreadDatabase:
+    """Hands each thread its own connection to one database file, opened on first use."""
+
+    def __init__(self, path: Path | str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> None:
+        self.path = Path(path)
+        self._busy_timeout_ms = busy_timeout_ms
+        self._local = threading.local()
+
+    def get(self) -> sqlite_utils.Database:
+        """This thread's connection (opened, configured and migrated on first use)."""
+        db: sqlite_utils.Database | None = getattr(self._local, "db", None)
+        if db is None:
+            db = connect(self.path, busy_timeout_ms=self._busy_timeout_ms)
+            self._local.db = db
+        return db
+
+    def close_current_thread(self) -> None:
+        """Close this thread's connection; the next `get` opens a fresh one."""
+        db: sqlite_utils.Database | None = getattr(self._local, "db", None)
+        if db is not None:
+            self._local.db = None
+            db.close()
