@@ -15,11 +15,12 @@ from engine.targets import PacingTarget
 class AgentState:
     """One person: a single log-in state shared by every target the agent serves."""
 
-    __slots__ = ("name", "logged_in", "seats")
+    __slots__ = ("name", "logged_in", "retired", "seats")
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.logged_in = False
+        self.retired = False  # logged off by a shock: stays off for the rest of the run
         self.seats: list[Seat] = []
 
 
@@ -84,6 +85,7 @@ class TargetState:
         "handle_time_mean_s",
         "handle_time_mu",
         "reactive_rate_per_s",
+        "reactive_running",
         "logged_in_slots",
         "busy_slots",
         "proactive_queue",
@@ -122,6 +124,7 @@ class TargetState:
         # lognormal with this mu and sigma has mean handle_time_mean_s
         self.handle_time_mu = math.log(handle_time_mean_s) - handle_time_sigma**2 / 2
         self.reactive_rate_per_s = reactive_per_min / 60.0
+        self.reactive_running = False  # an arrival event is scheduled
         # logged_in_slots = free slots of logged-in agents + every busy slot
         self.logged_in_slots = 0
         self.busy_slots = 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 import heapq
 import random
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from engine.model import PublishResult, TargetStatistics
@@ -78,9 +78,7 @@ class ContactCentreSimulator:
         for agent in self._agents.values():
             self._start_shift_cycle(agent)
         for state in self._targets.values():
-            if state.reactive_rate_per_s > 0:
-                delay_s = self._rng.expovariate(state.reactive_rate_per_s)
-                self._schedule(delay_s, self._reactive_arrival, state)
+            self._start_reactive(state)
 
     def _build_target(self, target: PacingTarget) -> TargetState:
         scenario = self._scenario
@@ -206,6 +204,35 @@ class ContactCentreSimulator:
             for target_id, state in self._targets.items()
         }
 
+    # -- shocks: sudden changes the pacing lab plays at given times ------------------------
+
+    def log_off_agents(self, share: float, t_s: float) -> int:
+        """Advance to `t_s`; a `share` of the logged-in agents log off for good. Returns how many.
+
+        They finish the work in hand, like any log-off, and do not come back this run.
+        """
+        if not 0.0 <= share <= 1.0:
+            raise ValueError(f"share of agents to log off must be between 0 and 1, got {share}")
+        self.advance_to(t_s)
+        logged_in = [agent for agent in self._agents.values() if agent.logged_in]
+        chosen = self._rng.sample(logged_in, round(share * len(logged_in)))
+        for agent in chosen:
+            agent.retired = True
+            self._logout(agent)
+        return len(chosen)
+
+    def change_scenario(self, t_s: float, **changes: Any) -> None:
+        """Advance to `t_s`, then change scenario settings (e.g. `acceptance_probability`).
+
+        Applies to what happens from now on: invitations already sent keep their fate, waiting
+        interactions their patience. Reactive rates take effect from the next arrival.
+        """
+        self.advance_to(t_s)
+        self._scenario = replace(self._scenario, **changes)
+        for state in self._targets.values():
+            state.reactive_rate_per_s = self._scenario.reactive_per_min_for(state.target.media) / 60
+            self._start_reactive(state)
+
     # -- events ---------------------------------------------------------------------------
 
     def _schedule(self, delay_s: float, handler: Callable[[Any], None], argument: Any) -> None:
@@ -226,6 +253,8 @@ class ContactCentreSimulator:
             self._schedule(cycle_s - phase_s, self._login, agent)
 
     def _login(self, agent: AgentState, shift_left_s: float | None = None) -> None:
+        if agent.retired or agent.logged_in:
+            return
         agent.logged_in = True
         for seat in agent.seats:
             seat.target.logged_in_slots += seat.slots - seat.busy
@@ -236,10 +265,13 @@ class ContactCentreSimulator:
             self._serve_waiting(seat.target)
 
     def _logout(self, agent: AgentState) -> None:
+        if not agent.logged_in:
+            return  # already logged off by a shock
         agent.logged_in = False
         for seat in agent.seats:
             seat.target.logged_in_slots -= seat.slots - seat.busy
-        self._schedule(self._scenario.off_shift_s, self._login, agent)
+        if not agent.retired:
+            self._schedule(self._scenario.off_shift_s, self._login, agent)
 
     def _schedule_next_visitor(self, state: TargetState, visitor_rate_per_s: float) -> None:
         delay_s = self._rng.expovariate(visitor_rate_per_s)
@@ -301,7 +333,16 @@ class ContactCentreSimulator:
         if state.abandon(state.proactive_queue, state.proactive_waiting, interaction_id):
             state.proactive_abandoned += 1
 
+    def _start_reactive(self, state: TargetState) -> None:
+        if state.reactive_rate_per_s > 0 and not state.reactive_running:
+            state.reactive_running = True
+            delay_s = self._rng.expovariate(state.reactive_rate_per_s)
+            self._schedule(delay_s, self._reactive_arrival, state)
+
     def _reactive_arrival(self, state: TargetState) -> None:
+        if state.reactive_rate_per_s <= 0:
+            state.reactive_running = False  # the rate was set to 0 since this was scheduled
+            return
         state.reactive_arrived += 1
         if state.logged_in_slots > state.busy_slots:
             state.reactive_served += 1

@@ -187,7 +187,7 @@ def test_an_empty_file_gives_every_default() -> None:
     config = parse_config({})
     assert config.targets == ()
     assert (config.pacing.refresh_period_s, config.pacing.default_goal_pct) == (5.0, 3.0)
-    assert config.pacing.algorithm == "progressive"
+    assert config.pacing.algorithm == "predictive"
     assert config.pacing.optimization_target == "abandonment_rate"
     assert config.pacing_endpoint.target_endpoint == "v2/journey/actiontargets/bulk"
     assert (config.pacing_endpoint.timeout_s, config.pacing_endpoint.chunk_size) == (3.0, 500)
@@ -400,8 +400,8 @@ def test_an_unknown_queue_key_is_rejected() -> None:
         (
             {"pacing": {"algorithm": "progresive"}},
             None,
-            'pacing.algorithm: "progresive" — expected one of "progressive" '
-            '(did you mean "progressive"?)',
+            'pacing.algorithm: "progresive" — expected one of "predictive", "progressive", '
+            '"adaptive" (did you mean "progressive"?)',
         ),
         (
             {"pacing": {"refreshPeriod": 0}},

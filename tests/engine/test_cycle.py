@@ -62,7 +62,7 @@ def make_cycle(centre: FakeCentre, clock_values: list[float] | None = None) -> P
         targets=[CHAT, VOICE],
         stat_source=centre,
         publisher=centre,
-        pacer=Pacer(interval_s=5.0),
+        pacer=Pacer(algorithm="progressive", interval_s=5.0),
         period_s=5.0,
         clock=lambda: next(ticks),
     )

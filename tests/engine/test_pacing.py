@@ -1,4 +1,4 @@
-"""The placeholder `progressive` rule: safe before it is clever."""
+"""The `progressive` baseline: safe before it is clever (kept for comparison in the lab)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ BASE = TargetSnapshot(
 
 
 def decide(snapshot: TargetSnapshot, pacer: Pacer | None = None) -> tuple[int, str]:
-    decision = (pacer or Pacer()).decide([snapshot], now=0.0)[0]
+    decision = (pacer or Pacer(algorithm="progressive")).decide([snapshot], now=0.0)[0]
     return decision.allowed_invitations, decision.reason
 
 
@@ -60,7 +60,7 @@ def test_closed_business_hours_send_nothing() -> None:
 
 
 def test_abandonment_above_goal_brakes() -> None:
-    pacer = Pacer()
+    pacer = Pacer(algorithm="progressive")
     decide(BASE, pacer)
     # 10 served and 2 abandoned since the last cycle: 16.7 % against a 3 % goal
     after = replace(BASE, accepted_total=110, abandoned_total=3)
@@ -70,16 +70,16 @@ def test_abandonment_above_goal_brakes() -> None:
 
 
 def test_a_counter_reset_is_not_read_as_negative_traffic() -> None:
-    pacer = Pacer()
+    pacer = Pacer(algorithm="progressive")
     decide(BASE, pacer)
     assert decide(replace(BASE, accepted_total=0, abandoned_total=0), pacer) == (8, "progressive")
 
 
 def test_state_survives_a_save_and_restore_through_json() -> None:
-    pacer = Pacer()
+    pacer = Pacer(algorithm="progressive")
     decide(BASE, pacer)
     decide(replace(BASE, accepted_total=110, abandoned_total=3), pacer)
-    restored = Pacer()
+    restored = Pacer(algorithm="progressive")
     restored.restore(json.loads(json.dumps(pacer.state())))
     after = replace(BASE, accepted_total=111, abandoned_total=3)
     assert decide(after, restored) == decide(after, pacer)

@@ -1,0 +1,72 @@
+"""The values the pacer takes and gives: `TargetSnapshot` in, `PacingDecision` out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Algorithm = Literal["predictive", "progressive", "adaptive"]
+OptimizationTarget = Literal["abandonment_rate", "busy_factor"]
+
+ALGORITHMS: tuple[str, ...] = ("predictive", "progressive", "adaptive")
+OPTIMIZATION_TARGETS: tuple[str, ...] = ("abandonment_rate", "busy_factor")
+
+
+@dataclass(frozen=True, slots=True)
+class TargetSnapshot:
+    """Everything the pacer knows about one target at one instant.
+
+    `statistics_age_s` (how old the statistics are; 0 = fresh) lets the pacer refuse to pace
+    on stale figures; sources that cannot tell leave it at 0.
+    """
+
+    target_id: str
+    media: str
+    goal_pct: float
+    logged_in_slots: int
+    ready_slots: int
+    busy_slots: int
+    in_queue: int
+    accepted_total: int
+    abandoned_total: int
+    pending_invitations: int | None
+    acceptance_rate: float | None
+    accept_delay_s: float | None
+    avg_handle_time_s: float | None
+    reactive_arrivals_total: int = 0
+    business_hours_open: bool = True
+    statistics_age_s: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.goal_pct <= 100.0:
+            raise ValueError(
+                f"goal_pct must be between 0 and 100, got {self.goal_pct} "
+                f"(target {self.target_id!r})"
+            )
+        for name in ("logged_in_slots", "ready_slots", "busy_slots", "in_queue"):
+            if getattr(self, name) < 0:
+                raise ValueError(
+                    f"{name} must not be negative, got {getattr(self, name)} "
+                    f"(target {self.target_id!r})"
+                )
+        if self.acceptance_rate is not None and not 0.0 <= self.acceptance_rate <= 1.0:
+            raise ValueError(
+                f"acceptance_rate must be between 0 and 1, got {self.acceptance_rate} "
+                f"(target {self.target_id!r})"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class PacingDecision:
+    """The engine's only output: invitations that may be sent during the next interval.
+
+    `reason` is a short code: `model` (predictive), `progressive`, `adaptive`, `busy-factor`,
+    `no-agents`, `closed`, `stale`, `brake`, `compliance-guard`, `no-free-slots`,
+    `pending-unknown`.
+    """
+
+    target_id: str
+    allowed_invitations: int
+    interval_s: float
+    estimated_wait_s: float | None
+    reason: str

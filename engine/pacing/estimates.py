@@ -1,0 +1,148 @@
+"""The pacer's running estimates per target, updated from what changed since the last cycle.
+
+Acceptance (the platform's rate blended with a prior), patience (abandons over the waiting
+time), reactive arrivals, the accepts still to come from invitations sent, the abandonment
+windows of the brake and the compliance guard, the feedback threshold c and the busy_factor
+correction. Everything lives in a `StateTable`, so save and restore cover it all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from engine.pacing.inputs import Inputs
+from engine.pacing.state import FloatArray, IntArray, StateTable
+
+
+class Estimates:
+    """Per-target estimates in a `StateTable`, updated a whole cycle at a time."""
+
+    def __init__(self, tuning: Mapping[str, float]) -> None:
+        self.tuning = tuning
+        self.table = StateTable()
+
+    def observe(self, rows: IntArray, inputs: Inputs, now: float) -> tuple[FloatArray, FloatArray]:
+        """Update every estimate from the change since the last call; (served, abandoned)."""
+        table, tuning = self.table, self.tuning
+        last_now = table.column("last_now")[rows]
+        elapsed_s = np.where(np.isnan(last_now), 0.0, np.maximum(now - last_now, 0.0))
+        served = inputs.accepted - table.column("last_accepted")[rows]
+        abandoned = inputs.abandoned - table.column("last_abandoned")[rows]
+        reactive = inputs.reactive - table.column("last_reactive")[rows]
+        # a running total that went down means the source restarted: count from here
+        valid = ~np.isnan(served) & (served >= 0) & (abandoned >= 0)
+        served = np.where(valid, served, 0.0)
+        abandoned = np.where(valid, abandoned, 0.0)
+        reactive = np.where(valid & (reactive >= 0), reactive, 0.0)
+
+        self._update_counts(rows, inputs, elapsed_s, served, abandoned)
+        self._update_reactive(rows, elapsed_s, reactive)
+        self._update_acceptance(rows, inputs)
+        # accepts still to come from invitations sent: each cohort's expected accepts decay
+        # with the (exponential) accept delay, however many of it declined meanwhile
+        delay_s = np.where(
+            np.isnan(inputs.accept_delay_s), tuning["accept_delay_prior_s"], inputs.accept_delay_s
+        )
+        self._decay_into(rows, "accepts_in_flight", np.exp(-elapsed_s / np.maximum(delay_s, 0.1)))
+
+        self._update_threshold(rows, inputs, served, abandoned)
+        self._update_occupancy(rows, inputs, elapsed_s)
+        table.column("last_now")[rows] = now
+        table.column("last_accepted")[rows] = inputs.accepted
+        table.column("last_abandoned")[rows] = inputs.abandoned
+        table.column("last_reactive")[rows] = inputs.reactive
+        return served, abandoned
+
+    def _decay_into(
+        self, rows: IntArray, name: str, factor: FloatArray | float, added: FloatArray | float = 0.0
+    ) -> None:
+        """column ← column · factor + added (NaN counts as 0)."""
+        old = self.get(rows, name)
+        self.store(rows, name, np.where(np.isnan(old), 0.0, old) * factor + added)
+
+    def _update_counts(
+        self,
+        rows: IntArray,
+        inputs: Inputs,
+        elapsed_s: FloatArray,
+        served: FloatArray,
+        abandoned: FloatArray,
+    ) -> None:
+        """Decayed counts: progressive's per-cycle window, the brake, compliance, patience."""
+        tuning = self.tuning
+        decay = 0.5 ** (1.0 / tuning["half_life_cycles"])
+        self._decay_into(rows, "served_weight", decay, served)
+        self._decay_into(rows, "abandoned_weight", decay, abandoned)
+        for window, prefix in (("brake_window_s", "recent"), ("compliance_window_s", "long")):
+            factor = np.exp(-elapsed_s / tuning[window])
+            self._decay_into(rows, f"{prefix}_accepted", factor, served)
+            self._decay_into(rows, f"{prefix}_abandoned", factor, abandoned)
+        factor = np.exp(-elapsed_s / tuning["patience_window_s"])
+        self._decay_into(rows, "patience_abandons", factor, abandoned)
+        self._decay_into(rows, "patience_wait_s", factor, inputs.in_queue * elapsed_s)
+
+    def _update_reactive(self, rows: IntArray, elapsed_s: FloatArray, arrived: FloatArray) -> None:
+        """Reactive arrivals per second; the first interval with a duration sets it."""
+        rate = self.get(rows, "reactive_rate")
+        observed = np.divide(arrived, elapsed_s, out=np.zeros_like(arrived), where=elapsed_s > 0)
+        share = 1.0 - np.exp(-elapsed_s / self.tuning["reactive_window_s"])
+        first = np.where(elapsed_s > 0, observed, np.nan)
+        self.store(
+            rows, "reactive_rate", np.where(np.isnan(rate), first, rate + share * (observed - rate))
+        )
+
+    def _update_acceptance(self, rows: IntArray, inputs: Inputs) -> None:
+        """Blend the platform's rate with the prior by how many answers the rate rests on.
+
+        The platform does not say how many answers its rate covers; the invitations this pacer
+        allowed minus those still pending bound it (capped at the platform's window).
+        """
+        tuning = self.tuning
+        allowed = self.get(rows, "allowed_total")
+        allowed = np.where(np.isnan(allowed), 0.0, allowed)
+        pending = np.where(np.isnan(inputs.pending), 0.0, inputs.pending)
+        answers = np.clip(allowed - pending, 0.0, tuning["acceptance_window"])
+        prior, weight = tuning["acceptance_prior"], tuning["acceptance_prior_weight"]
+        reported = inputs.acceptance
+        blended = (weight * prior + answers * reported) / (weight + answers)
+        previous = self.get(rows, "acceptance")
+        kept = np.where(np.isnan(previous), prior, previous)
+        self.store(rows, "acceptance", np.where(np.isnan(reported), kept, blended))
+
+    def _update_threshold(
+        self, rows: IntArray, inputs: Inputs, served: FloatArray, abandoned: FloatArray
+    ) -> None:
+        """c ← clip(c · exp(η(g − x)/g)) for each resolved interaction; frozen without traffic."""
+        goal = inputs.goal
+        threshold = self.get(rows, "threshold")
+        slots = np.maximum(inputs.logged_in, 1.0)
+        small = np.minimum(1.0, self.tuning["threshold_small_group_slots"] / slots)
+        initial = goal * self.tuning["threshold_initial_share"] * (1.0 + small)
+        threshold = np.where(np.isnan(threshold), initial, threshold)
+        resolved = served + abandoned
+        safe_goal = np.where(goal > 0, goal, 1.0)
+        step = self.tuning["feedback_gain"] * (goal * resolved - abandoned) / safe_goal
+        threshold = np.where(goal > 0, threshold * np.exp(step), 0.0)
+        low = goal * self.tuning["threshold_min_share"]
+        high = goal * self.tuning["threshold_max_share"]
+        self.store(rows, "threshold", np.clip(threshold, low, high))
+
+    def _update_occupancy(self, rows: IntArray, inputs: Inputs, elapsed_s: FloatArray) -> None:
+        """busy_factor: integrate (goal − measured occupancy) in slots."""
+        slots = np.maximum(inputs.logged_in, 1.0)
+        occupancy = inputs.busy / slots
+        bias = self.get(rows, "occupancy_bias")
+        bias = np.where(np.isnan(bias), 0.0, bias)
+        error = (inputs.goal - occupancy) * slots
+        bias = bias + error * elapsed_s / self.tuning["occupancy_window_s"]
+        bias = np.where(inputs.logged_in > 0, np.clip(bias, -slots, slots), bias)
+        self.store(rows, "occupancy_bias", bias)
+
+    def get(self, rows: IntArray, name: str) -> FloatArray:
+        values: FloatArray = self.table.column(name)[rows]
+        return values
+
+    def store(self, rows: IntArray, name: str, values: FloatArray) -> None:
+        self.table.column(name)[rows] = values
