@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 PENDING_CARRY_OVER_CYCLES = 3
 
 
+class PublishSkipped(Exception):  # noqa: N818 - a note, not an error: the cycle is not failed
+    """The publisher deliberately did not publish this cycle (e.g. a standby node)."""
+
+
 class StatSource(Protocol):
     """Where statistics come from: the simulator, an HTTP endpoint, a replay."""
 
@@ -121,8 +125,11 @@ class PacingCycle:
         ]
 
         answers: Mapping[str, PublishResult] = {}
+        notes: list[str] = []
         try:
             answers = self._publisher.publish(decisions, statistics, started_at)
+        except PublishSkipped as skipped:
+            notes.append(f"publish skipped: {skipped}")
         except Exception as error:  # noqa: BLE001
             log.warning("publish failed: %s", error)
             step_errors.append(f"publish: {error}")
@@ -150,7 +157,7 @@ class PacingCycle:
             status=status,
             targets_count=len(self.targets),
             errors_count=errors_count,
-            error="; ".join(step_errors) or None,
+            error="; ".join([*step_errors, *notes]) or None,
             skipped_before=skipped_before,
         )
         return CycleOutcome(cycle, records, tuple(decisions))
@@ -241,4 +248,4 @@ def _status(
     return "ok"
 
 
-__all__ = ["CycleOutcome", "PacingCycle", "Publisher", "StatSource"]
+__all__ = ["CycleOutcome", "PacingCycle", "PublishSkipped", "Publisher", "StatSource"]

@@ -1,14 +1,31 @@
-"""Which stat source and publisher a node uses, from `[stat_source]` and `[publisher]`."""
+"""Which stat source and publisher a node uses, from `[stat_source]` and `[publisher]`.
+
+`"simulator"` (the default) builds one simulated contact centre playing both; `"http"` builds
+the HTTP statistics source (`engine.http_stats`) and/or the engagement platform client
+(`engine.gpe`), the latter behind the master lease. Options are described in docs/http.md.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import httpx
+
 from alarms.events import AlarmSink
 from engine.config import Config, ConfigError
 from engine.cycle import Publisher, StatSource
+from engine.gpe import EngagementPublisher, PublisherSettings
+from engine.http_retry import RetryPolicy, build_http_client
+from engine.http_stats import HttpStatSource, StatSourceSettings
+from engine.lease import LeasedPublisher
 from engine.simulator import ContactCentreSimulator
 from engine.sources import SimulatedContactCentre
+from storage.db import PerThreadDatabase
+
+# A lease lives this many refresh periods unless `[publisher] lease_ttl` says otherwise.
+LEASE_PERIODS = 3
+# Statistics may take this share of the refresh period (all servers and retries together).
+STATS_BUDGET_RATIO = 0.5
 
 
 class NotWiredError(ConfigError):
@@ -19,19 +36,78 @@ def build_ports(
     config: Config, sink: AlarmSink, clock: Callable[[], float]
 ) -> tuple[StatSource, Publisher]:
     """The cycle's two ports; the built-in simulator plays both unless configured otherwise."""
-    del sink  # the simulator never fails; HTTP ports report through it
-    if config.stat_source.kind != "simulator" or config.publisher.kind != "simulator":
-        raise NotWiredError(
-            [
-                f'stat_source.kind, publisher.kind: "{config.stat_source.kind}", '
-                f'"{config.publisher.kind}" — expected "simulator" (the only source and '
-                "publisher this version can wire)"
-            ],
-            str(config.source_path),
-        )
     simulated = SimulatedContactCentre(
         ContactCentreSimulator(config.targets, config.simulator),
         epoch=clock(),
         speed=config.simulator.speed,
     )
-    return simulated, simulated
+    source: StatSource = simulated
+    publisher: Publisher = simulated
+    if config.stat_source.kind == "http":
+        source = build_http_stat_source(config, sink)
+    if config.publisher.kind == "http":
+        publisher = build_http_publisher(config, sink)
+    return source, publisher
+
+
+def build_http_stat_source(config: Config, sink: AlarmSink) -> HttpStatSource:
+    options = config.stat_source
+    if options.url is None:
+        raise NotWiredError(
+            ['stat_source.url: missing — expected the statistics endpoint when kind is "http"'],
+            str(config.source_path),
+        )
+    period_s = config.pacing.refresh_period_s
+    settings = StatSourceSettings(
+        url=options.url,
+        backup_url=options.backup_url,
+        stale_after_s=options.stale_after_s or LEASE_PERIODS * period_s,
+        primary_recheck_s=options.primary_recheck_s,
+        budget_s=period_s * STATS_BUDGET_RATIO,
+        policy=RetryPolicy(retries=options.retries, timeout_s=options.timeout_s),
+    )
+    return HttpStatSource(settings, sink, build_http_client(ca_bundle=options.ca_bundle))
+
+
+def build_http_publisher(config: Config, sink: AlarmSink) -> LeasedPublisher:
+    integration = config.hybrid_integration
+    if integration is None:
+        raise NotWiredError(
+            ['hybrid_integration: missing — expected the section when publisher.kind is "http"'],
+            str(config.source_path),
+        )
+    options, endpoint = config.publisher, config.pacing_endpoint
+    period_s = config.pacing.refresh_period_s
+    settings = PublisherSettings(
+        target_endpoint=endpoint.target_endpoint,
+        chunk_size=endpoint.chunk_size,
+        concurrency=options.concurrency,
+        gzip=endpoint.gzip,
+        budget_s=period_s * options.budget_ratio,
+        policy=RetryPolicy(retries=options.retries, timeout_s=endpoint.timeout_s),
+    )
+    client = build_http_client(
+        ca_bundle=options.ca_bundle,
+        proxy=forward_proxy(config),
+        max_connections=max(10, options.concurrency),
+    )
+    media = {target.target_id: target.media for target in config.targets}
+    inner = EngagementPublisher(integration, settings, media, sink, client)
+    return LeasedPublisher(
+        inner,
+        PerThreadDatabase(config.node.database_path),
+        config.node.node_id,
+        options.lease_ttl_s or LEASE_PERIODS * period_s,
+    )
+
+
+def forward_proxy(config: Config) -> httpx.Proxy | None:
+    """The `[forward-proxy]` as an httpx proxy (password read now, never put in the URL)."""
+    proxy = config.forward_proxy
+    if not proxy.enabled or proxy.host is None or proxy.port is None:
+        return None
+    url = f"http://{proxy.host}:{proxy.port}"
+    password = proxy.password()
+    if proxy.user is None:
+        return httpx.Proxy(url)
+    return httpx.Proxy(url, auth=(proxy.user, password or ""))

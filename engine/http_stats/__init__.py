@@ -1,0 +1,22 @@
+"""The HTTP statistics source (schema and options in docs/http.md)."""
+
+from engine.http_stats.counters import CounterTrack, continue_counter
+from engine.http_stats.document import DocumentError, ParsedDocument, parse_document
+from engine.http_stats.source import (
+    STATISTICS_STALE,
+    HttpStatSource,
+    StatisticsUnavailableError,
+    StatSourceSettings,
+)
+
+__all__ = [
+    "STATISTICS_STALE",
+    "CounterTrack",
+    "DocumentError",
+    "HttpStatSource",
+    "ParsedDocument",
+    "StatSourceSettings",
+    "StatisticsUnavailableError",
+    "continue_counter",
+    "parse_document",
+]

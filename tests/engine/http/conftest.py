@@ -1,0 +1,118 @@
+"""Fake servers on free loopback ports and real nodes wired to them over HTTP."""
+
+from __future__ import annotations
+
+import time
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from alarms.events import AlarmSignal, CollectingSink
+from engine.config import Config, parse_config
+from engine.fakes import FakeCredentials, FakeRemote
+from engine.node import Node, build_node
+from engine.wiring import build_ports
+
+ROOT = Path(__file__).resolve().parents[3]
+CLIENT_ID = "pacing-test-client"
+SECRET = "s3cr3t-VALUE-that-must-never-leak-9f1c"
+SECRET_ENV = "PACING_TEST_CLIENT_SECRET"
+
+
+def shipped_raw() -> dict[str, Any]:
+    return tomllib.loads((ROOT / "pacing.toml").read_text(encoding="utf-8"))
+
+
+def fake_remote(*, platform: bool = True) -> FakeRemote:
+    raw = shipped_raw()
+    config = parse_config(raw, source="fake")
+    return FakeRemote(
+        config.targets,
+        config.agent_groups,
+        config.simulator,
+        credentials=FakeCredentials(CLIENT_ID, SECRET) if platform else None,
+        serve_platform=platform,
+    ).start()
+
+
+@pytest.fixture
+def remote() -> Iterator[FakeRemote]:
+    server = fake_remote()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def backup() -> Iterator[FakeRemote]:
+    server = fake_remote(platform=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def client_secret(monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv(SECRET_ENV, SECRET)
+    return SECRET
+
+
+def http_config(
+    folder: Path,
+    remote: FakeRemote,
+    *,
+    backup: FakeRemote | None = None,
+    period_s: float = 1.0,
+    node_id: str = "node-a",
+    endpoint: dict[str, Any] | None = None,
+    publisher: dict[str, Any] | None = None,
+    stat_source: dict[str, Any] | None = None,
+) -> Config:
+    """The shipped example with both ports on HTTP towards the fakes."""
+    raw = shipped_raw()
+    raw["node"].update(database=str(folder / "pacing.db"), node_id=node_id)
+    raw["pacing"]["refreshPeriod"] = period_s
+    raw["pacingEndpoint"].update({"timeout": 0.5, **(endpoint or {})})
+    raw["hybrid_integration"] = {
+        "base_auth_url": f"{remote.url}/oauth/token",
+        "base_service_url": f"{remote.url}/api/",
+        "client_id": CLIENT_ID,
+        "client_secret_env": SECRET_ENV,
+    }
+    raw["stat_source"] = {
+        "kind": "http",
+        "url": f"{remote.url}/stats",
+        "timeout": 0.3,
+        **({"backup_url": f"{backup.url}/stats"} if backup else {}),
+        **(stat_source or {}),
+    }
+    raw["publisher"] = {"kind": "http", **(publisher or {})}
+    return parse_config(raw, source="test", base_dir=folder)
+
+
+@dataclass
+class HttpNode:
+    """A real node whose ports are the HTTP ones, and the sink they signal into."""
+
+    node: Node
+    sink: CollectingSink
+    config: Config
+
+    def cycle(self) -> Any:
+        return self.node.run_once()
+
+    def signals(self) -> list[AlarmSignal]:
+        return self.sink.drain()
+
+
+def http_node(config: Config) -> HttpNode:
+    sink = CollectingSink()
+    source, publisher = build_ports(config, sink, time.time)
+    node = build_node(config, mode="headless", stat_source=source, publisher=publisher)
+    return HttpNode(node, sink, config)
+
+
+def conditions(signals: list[AlarmSignal], active: bool) -> set[tuple[str, str]]:
+    return {(s.condition, s.scope) for s in signals if s.active is active}
