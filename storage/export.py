@@ -87,21 +87,16 @@ def export_cycle_history(
     target_ids: Sequence[str] | None,
     columns: Sequence[str] | None = None,
     chunk_rows: int = 5000,
+    *,
+    header: bool = True,
 ) -> int:
     """Write the target rows with `since <= at <= until` as CSV to `out`; return rows written.
 
-    A header row comes first; `at`-like columns are ISO-8601 UTC; text cells a spreadsheet
-    would run as a formula are prefixed with `'`. None means no bound / every target.
+    A header row comes first (unless `header=False`); `at`-like columns are ISO-8601 UTC; text
+    cells a spreadsheet would run as a formula are prefixed with `'`. None means no bound /
+    every target.
     """
-    chosen = _check_columns(columns)
-    if since is not None and until is not None and since > until:
-        raise InvalidQueryError(
-            f"the export range starts after it ends (since={_describe(since)}, "
-            f"until={_describe(until)}): swap the two dates"
-        )
-    for name, bound in (("since", since), ("until", until)):
-        if bound is not None and math.isnan(bound):
-            raise InvalidQueryError(f"{name} must be a number of epoch seconds, got NaN")
+    chosen = check_export_request(since, until, columns)
     if chunk_rows < 1:
         raise InvalidQueryError(f"chunk_rows must be at least 1, got {chunk_rows}")
 
@@ -124,7 +119,8 @@ def export_cycle_history(
     )
 
     writer = csv.writer(out)
-    writer.writerow(chosen)
+    if header:
+        writer.writerow(chosen)
     time_positions = [i for i, name in enumerate(chosen) if name in _TIME_COLUMNS]
     width = len(chosen)
     # Before every real row: at is REAL NOT NULL and -inf sorts first.
@@ -144,6 +140,33 @@ def export_cycle_history(
         if len(rows) < chunk_rows:
             break
     return written
+
+
+def check_export_request(
+    since: float | None, until: float | None, columns: Sequence[str] | None
+) -> list[str]:
+    """The chosen columns; `InvalidQueryError` for a request the export refuses."""
+    chosen = _check_columns(columns)
+    if since is not None and until is not None and since > until:
+        raise InvalidQueryError(
+            f"the export range starts after it ends (since={_describe(since)}, "
+            f"until={_describe(until)}): swap the two dates"
+        )
+    for name, bound in (("since", since), ("until", until)):
+        if bound is not None and math.isnan(bound):
+            raise InvalidQueryError(f"{name} must be a number of epoch seconds, got NaN")
+    return chosen
+
+
+def export_cells(columns: Sequence[str], values: Sequence[Any]) -> list[object]:
+    """One row's cells as the export writes them, from raw values or archived text."""
+    cells: list[object] = []
+    for name, value in zip(columns, values, strict=True):
+        if name in _TIME_COLUMNS:
+            cells.append(_iso(None if value in (None, "") else float(value)))
+        else:
+            cells.append(_cell(value))
+    return cells
 
 
 def _check_columns(columns: Sequence[str] | None) -> list[str]:

@@ -1,18 +1,41 @@
-"""How a node stores its cycles: straight into SQLite (the backlog wraps this later)."""
+"""How a node stores its cycles: into SQLite, through the backlog when that fails.
+
+`build_recording` returns the recorder (database first; on a handled failure the cycle goes
+to the backlog folder, on an unhandled one to its `failed/` folder with an alarm) and the
+storage services: backlog processor threads, the backlog disk monitor, the nightly hive-off.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from alarms.events import AlarmSink
+from storage.backlog import (
+    BacklogCounters,
+    BacklogDatabase,
+    BacklogFolder,
+    BacklogProcessor,
+    BacklogRecorder,
+    BacklogWriter,
+    DiskGuard,
+    DiskMonitor,
+    ErrorPolicy,
+    ProcessorService,
+    ProcessOwner,
+    RetrySettings,
+)
 from storage.db import PerThreadDatabase
+from storage.hive_off import HiveOffSettings, NightlyHiveOff
 from storage.writes import record_cycle, record_heartbeat
 
 if TYPE_CHECKING:
-    from engine.config import Config
+    from engine.config import BacklogOptions, Config
     from engine.cycle import CycleOutcome
-    from engine.node_parts import CycleRecorder, NodeParts
+    from engine.node_parts import CycleRecorder, NodeParts, NodeService
+
+log = logging.getLogger(__name__)
 
 
 class DirectRecorder:
@@ -22,14 +45,37 @@ class DirectRecorder:
         self._database = database
 
     def record(self, outcome: CycleOutcome) -> None:
-        db = self._database.get()
+        """Raises only when the cycle is not stored; a failed heartbeat is logged (the next
+        cycle moves it), so a stored cycle never lands in the backlog."""
         try:
+            db = self._database.get()
             record_cycle(db, outcome.cycle, outcome.targets)
-            record_heartbeat(db, outcome.cycle.node_id, outcome.cycle.started_at)
         except Exception:
             # A broken connection is not reused: the next cycle opens a fresh one.
             self._database.close_current_thread()
             raise
+        try:
+            record_heartbeat(db, outcome.cycle.node_id, outcome.cycle.started_at)
+        except Exception as exc:  # noqa: BLE001 - the cycle is stored; the heartbeat can wait
+            self._database.close_current_thread()
+            log.warning("could not move the heartbeat of node %s: %s", outcome.cycle.node_id, exc)
+
+
+def error_policy(options: BacklogOptions) -> ErrorPolicy:
+    return ErrorPolicy(
+        options.treat_all_failures_as_backloggable,
+        options.backloggable_exact_match,
+        options.backloggable_starts_with,
+    )
+
+
+def retry_settings(options: BacklogOptions) -> RetrySettings:
+    return RetrySettings(
+        min_item_age_s=options.processor_min_item_age_ms / 1000,
+        max_attempts=options.processor_max_attempts,
+        max_item_age_s=options.processor_max_item_age_ms / 1000,
+        errors=error_policy(options),
+    )
 
 
 def build_recording(
@@ -38,5 +84,74 @@ def build_recording(
     """The recorder the node writes each cycle through, and storage's background parts."""
     from engine.node_parts import NodeParts
 
-    del config, sink, clock  # used by the backlog
-    return DirectRecorder(database), NodeParts()
+    options = config.backlog
+    folder = BacklogFolder(options.folder)
+    owner = ProcessOwner(folder)
+    counters = BacklogCounters()
+    guard = DiskGuard(options.disk_max_used_mb * 2**20)
+    writer = BacklogWriter(folder, owner, guard, counters)
+    recorder = BacklogRecorder(
+        DirectRecorder(database),
+        writer,
+        error_policy(options),
+        min_item_age_s=options.processor_min_item_age_ms / 1000,
+        clock=clock,
+        sink=sink,
+    )
+    backlog_db = BacklogDatabase(config.node.database_path)
+    settings = retry_settings(options)
+
+    def make_processor() -> BacklogProcessor:
+        return BacklogProcessor(
+            folder,
+            owner,
+            backlog_db.write_item,
+            settings,
+            clock=clock,
+            sink=sink,
+            counters=counters,
+        )
+
+    services: list[NodeService] = [
+        ProcessorService(
+            make_processor,
+            folder,
+            thread_count=options.processor_thread_count,
+            enabled=lambda: backlog_db.processor_enabled(options.processor_enabled),
+            on_thread_exit=backlog_db.close_current_thread,
+        ),
+        DiskMonitor(
+            folder,
+            node_id=config.node.node_id,
+            warning_mb=options.disk_warning_used_mb,
+            max_mb=options.disk_max_used_mb,
+            interval_s=options.disk_check_interval_ms / 1000,
+            guard=guard,
+            counters=counters,
+            sink=sink,
+            clock=clock,
+            database=BacklogDatabase(config.node.database_path),
+        ),
+    ]
+    if options.hive_off_enabled:
+        services.append(
+            NightlyHiveOff(
+                hive_off_settings(config),
+                start_time=options.hive_off_start_time,
+                zone=config.node.zone,
+                clock=clock,
+            )
+        )
+    return recorder, NodeParts(services=tuple(services))
+
+
+def hive_off_settings(config: Config) -> HiveOffSettings:
+    options = config.backlog
+    return HiveOffSettings(
+        database_path=config.node.database_path,
+        backlog_folder=options.folder,
+        archive_folder=options.archive_folder,
+        retention_days=options.hive_off_retention_days,
+        max_item_age_s=options.processor_max_item_age_ms / 1000,
+        node_id=config.node.node_id,
+    )

@@ -1,0 +1,118 @@
+"""SQL of the backlog: run-time settings, disk samples, and the processors' writes."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from storage.backlog.items import BacklogItem
+from storage.db import connect
+from storage.transactions import write_transaction
+from storage.writes import record_cycle
+
+PROCESSOR_ENABLED = "Processor.Enabled"
+
+
+def read_processor_enabled(db: sqlite_utils.Database) -> bool | None:
+    """The run-time `Backlog.Processor.Enabled` set by `pacing backlog`; None: as configured."""
+    row = db.execute(
+        "SELECT value FROM backlog_settings WHERE name = ?", (PROCESSOR_ENABLED,)
+    ).fetchone()
+    return None if row is None else row[0] == "true"
+
+
+def write_processor_enabled(db: sqlite_utils.Database, enabled: bool | None, at: float) -> None:
+    """Turn backlog processing on/off at run time for every node; None: back to the config."""
+    with write_transaction(db):
+        if enabled is None:
+            db.execute("DELETE FROM backlog_settings WHERE name = ?", (PROCESSOR_ENABLED,))
+            return
+        db.execute(
+            "INSERT INTO backlog_settings (name, value, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET value = excluded.value, "
+            "updated_at = excluded.updated_at",
+            (PROCESSOR_ENABLED, "true" if enabled else "false", at),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class BacklogSample:
+    """One disk-monitor check as stored for the dashboard's Backlog page."""
+
+    node_id: str
+    at: float
+    used_bytes: int
+    pending_items: int
+    processing_items: int
+    failed_items: int
+    backlogged_total: int
+    drained_total: int
+    failed_total: int
+    refused_total: int
+    level: str  # "normal", "warning" or "major"
+
+
+def record_backlog_sample(db: sqlite_utils.Database, sample: BacklogSample) -> None:
+    with write_transaction(db):
+        db.execute(
+            "INSERT INTO backlog_samples (node_id, at, used_bytes, pending_items, "
+            "processing_items, failed_items, backlogged_total, drained_total, failed_total, "
+            "refused_total, level) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(node_id, at) DO NOTHING",
+            (
+                sample.node_id,
+                sample.at,
+                sample.used_bytes,
+                sample.pending_items,
+                sample.processing_items,
+                sample.failed_items,
+                sample.backlogged_total,
+                sample.drained_total,
+                sample.failed_total,
+                sample.refused_total,
+                sample.level,
+            ),
+        )
+
+
+class BacklogDatabase:
+    """Per-thread connections for backlog threads, with `synchronous=FULL`: the item file is
+    deleted after the commit, so the commit must survive a power loss."""
+
+    def __init__(self, path: Path, *, busy_timeout_ms: int = 5000) -> None:
+        self.path = Path(path)
+        self._busy_timeout_ms = busy_timeout_ms
+        self._local = threading.local()
+
+    def get(self) -> sqlite_utils.Database:
+        db: sqlite_utils.Database | None = getattr(self._local, "db", None)
+        if db is None:
+            db = connect(self.path, busy_timeout_ms=self._busy_timeout_ms, synchronous="FULL")
+            self._local.db = db
+        return db
+
+    def close_current_thread(self) -> None:
+        db: sqlite_utils.Database | None = getattr(self._local, "db", None)
+        self._local.db = None
+        if db is not None:
+            db.close()
+
+    def write_item(self, item: BacklogItem) -> bool:
+        """Store the item's records (idempotent); False when they were stored already."""
+        try:
+            return record_cycle(self.get(), item.cycle, item.targets)
+        except Exception:
+            self.close_current_thread()  # a broken connection is not reused
+            raise
+
+    def processor_enabled(self, default: bool) -> bool:
+        """The run-time switch; `default` (the config) when unset or unreadable."""
+        try:
+            value = read_processor_enabled(self.get())
+        except Exception:  # noqa: BLE001 - the database being down is why the backlog exists
+            self.close_current_thread()
+            return default
+        return default if value is None else value

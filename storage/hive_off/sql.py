@@ -1,0 +1,210 @@
+"""SQL of one hive-off chunk: pick rows, read them for the archive, roll up, purge."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import sqlite_utils
+
+from storage.export import EXPORT_COLUMNS
+from storage.transactions import write_transaction
+
+ARCHIVE_COLUMNS: tuple[str, ...] = tuple(EXPORT_COLUMNS)
+
+_PREPARE = (
+    "CREATE TEMP TABLE IF NOT EXISTS hive_batch (record_id TEXT PRIMARY KEY)",
+    "CREATE TEMP TABLE IF NOT EXISTS hive_cycles (cycle_id TEXT PRIMARY KEY)",
+)
+
+_ROLLUP = """
+INSERT INTO target_minute_rollups AS r (
+    target_id, minute_start, samples, allowed_sum, pending_mean, pending_n, ready_mean, ready_n,
+    busy_mean, busy_n, queue_mean, queue_n, accepted_delta, abandoned_delta, accepted_last,
+    abandoned_last, last_at)
+SELECT target_id, minute, count(*), coalesce(sum(allowed_invitations), 0),
+       avg(pending_invitations), count(pending_invitations), avg(ready_slots), count(ready_slots),
+       avg(busy_slots), count(busy_slots), avg(in_queue), count(in_queue),
+       sum(acc_delta), sum(ab_delta), accepted_total, abandoned_total, max(at)
+FROM (
+    SELECT *,
+        CASE WHEN accepted_total IS NULL OR prev_acc IS NULL THEN 0
+             WHEN accepted_total >= prev_acc THEN accepted_total - prev_acc
+             ELSE accepted_total END AS acc_delta,
+        CASE WHEN abandoned_total IS NULL OR prev_ab IS NULL THEN 0
+             WHEN abandoned_total >= prev_ab THEN abandoned_total - prev_ab
+             ELSE abandoned_total END AS ab_delta
+    FROM (
+        SELECT t.target_id, t.at, CAST(t.at / 60 AS INTEGER) * 60.0 AS minute,
+               t.allowed_invitations, t.pending_invitations, t.ready_slots, t.busy_slots,
+               t.in_queue, t.accepted_total, t.abandoned_total,
+               coalesce(lag(t.accepted_total) OVER w, (
+                   SELECT p.accepted_last FROM target_minute_rollups AS p
+                   WHERE p.target_id = t.target_id AND p.minute_start <= t.at
+                   ORDER BY p.minute_start DESC LIMIT 1)) AS prev_acc,
+               coalesce(lag(t.abandoned_total) OVER w, (
+                   SELECT p.abandoned_last FROM target_minute_rollups AS p
+                   WHERE p.target_id = t.target_id AND p.minute_start <= t.at
+                   ORDER BY p.minute_start DESC LIMIT 1)) AS prev_ab
+        FROM cycle_targets AS t
+        WHERE t.record_id IN (SELECT record_id FROM temp.hive_batch)
+        WINDOW w AS (PARTITION BY t.target_id ORDER BY t.at, t.record_id)
+    )
+)
+WHERE true
+GROUP BY target_id, minute
+ON CONFLICT (target_id, minute_start) DO UPDATE SET
+    samples = r.samples + excluded.samples,
+    allowed_sum = r.allowed_sum + excluded.allowed_sum,
+    {merged_means},
+    accepted_delta = r.accepted_delta + excluded.accepted_delta,
+    abandoned_delta = r.abandoned_delta + excluded.abandoned_delta,
+    accepted_last = CASE WHEN excluded.last_at >= r.last_at
+                         THEN excluded.accepted_last ELSE r.accepted_last END,
+    abandoned_last = CASE WHEN excluded.last_at >= r.last_at
+                          THEN excluded.abandoned_last ELSE r.abandoned_last END,
+    last_at = max(r.last_at, excluded.last_at)
+"""
+
+
+def _merged_mean(name: str) -> str:
+    # Weighted merge of two partial means of the same minute (chunks may split a minute).
+    return (
+        f"{name}_mean = CASE WHEN r.{name}_n + excluded.{name}_n = 0 THEN NULL ELSE "
+        f"(coalesce(r.{name}_mean, 0) * r.{name}_n + coalesce(excluded.{name}_mean, 0) * "
+        f"excluded.{name}_n) / (r.{name}_n + excluded.{name}_n) END, "
+        f"{name}_n = r.{name}_n + excluded.{name}_n"
+    )
+
+
+ROLLUP_SQL = _ROLLUP.format(
+    merged_means=",\n    ".join(_merged_mean(n) for n in ("pending", "ready", "busy", "queue"))
+)
+
+
+def select_chunk(db: sqlite_utils.Database, cutoff: float, rows: int) -> int:
+    """Put the oldest `rows` detail rows before `cutoff` in temp.hive_batch; returns how many."""
+    for statement in _PREPARE:
+        db.execute(statement)
+    db.execute("DELETE FROM temp.hive_batch")
+    db.execute("DELETE FROM temp.hive_cycles")
+    db.execute(
+        "INSERT INTO temp.hive_batch (record_id) SELECT record_id FROM cycle_targets "
+        "WHERE at < ? ORDER BY at, record_id LIMIT ?",
+        (cutoff, rows),
+    )
+    db.execute(
+        "INSERT INTO temp.hive_cycles (cycle_id) SELECT DISTINCT cycle_id FROM cycle_targets "
+        "WHERE record_id IN (SELECT record_id FROM temp.hive_batch)"
+    )
+    return int(db.execute("SELECT count(*) FROM temp.hive_batch").fetchone()[0])
+
+
+def chunk_rows(db: sqlite_utils.Database) -> Iterator[tuple[Any, ...]]:
+    """The chunk's rows with every export column, raw (epoch seconds), in (at, record_id) order."""
+    select = ", ".join(EXPORT_COLUMNS[name] for name in ARCHIVE_COLUMNS)
+    yield from db.conn.execute(
+        f"SELECT {select} FROM cycle_targets AS t JOIN cycles AS c ON c.cycle_id = t.cycle_id "
+        "WHERE t.record_id IN (SELECT record_id FROM temp.hive_batch) ORDER BY t.at, t.record_id"
+    )
+
+
+def roll_up_and_purge(
+    db: sqlite_utils.Database, archive: dict[str, Any], run_id: str
+) -> tuple[int, int]:
+    """In one transaction: roll up, remember archived cycles, register the archive file,
+    delete exactly the archived rows. Returns (minutes rolled, cycles purged)."""
+    with write_transaction(db):
+        minutes = db.conn.execute(ROLLUP_SQL).rowcount
+        db.execute(
+            "INSERT INTO archived_cycles (cycle_id, started_at) SELECT cycle_id, started_at "
+            "FROM cycles WHERE cycle_id IN (SELECT cycle_id FROM temp.hive_cycles) "
+            "ON CONFLICT(cycle_id) DO NOTHING"
+        )
+        db.execute(
+            "INSERT INTO hive_off_archives (file, run_id, first_at, last_at, rows, sha256, "
+            "created_at) VALUES (:file, :run_id, :first_at, :last_at, :rows, :sha256, "
+            ":created_at)",
+            {**archive, "run_id": run_id},
+        )
+        db.execute(
+            "DELETE FROM cycle_targets WHERE record_id IN (SELECT record_id FROM temp.hive_batch)"
+        )
+        purged = db.conn.execute(
+            "DELETE FROM cycles WHERE cycle_id IN (SELECT cycle_id FROM temp.hive_cycles) "
+            "AND NOT EXISTS (SELECT 1 FROM cycle_targets AS t WHERE t.cycle_id = cycles.cycle_id)"
+        ).rowcount
+    return minutes, purged
+
+
+def registered_archives(
+    db: sqlite_utils.Database, since: float | None, until: float | None
+) -> list[str]:
+    """Archive file names overlapping [since, until], oldest first."""
+    rows = db.execute(
+        "SELECT file FROM hive_off_archives WHERE (? IS NULL OR last_at >= ?) "
+        "AND (? IS NULL OR first_at <= ?) ORDER BY first_at, file",
+        (since, since, until, until),
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def start_run(
+    db: sqlite_utils.Database, run_id: str, node_id: str, now: float, cutoff: float
+) -> int:
+    """Record a new run; older runs still 'running' died (we hold the pause): 'interrupted'.
+
+    Returns how many interrupted runs were found.
+    """
+    with write_transaction(db):
+        interrupted = db.conn.execute(
+            "UPDATE hive_off_runs SET status = 'interrupted', finished_at = heartbeat_at "
+            "WHERE status = 'running'"
+        ).rowcount
+        db.execute(
+            "INSERT INTO hive_off_runs (run_id, node_id, started_at, heartbeat_at, cutoff, status)"
+            " VALUES (?, ?, ?, ?, ?, 'running')",
+            (run_id, node_id, now, now, cutoff),
+        )
+    return int(interrupted)
+
+
+def update_run(db: sqlite_utils.Database, run_id: str, now: float, **counts: Any) -> None:
+    """Add to a run's counters; `status`/`error`/`finished_at` set when given."""
+    sets = ["heartbeat_at = :now"]
+    for name in ("rows_archived", "cycles_purged", "minutes_rolled", "archive_files"):
+        if name in counts:
+            sets.append(f"{name} = {name} + :{name}")
+    for name in ("status", "error", "finished_at", "pages_freed"):
+        if name in counts:
+            sets.append(f"{name} = :{name}")
+    with write_transaction(db):
+        db.execute(
+            f"UPDATE hive_off_runs SET {', '.join(sets)} WHERE run_id = :run_id",
+            {**counts, "now": now, "run_id": run_id},
+        )
+
+
+def prune_bookkeeping(
+    db: sqlite_utils.Database, samples_before: float, cycles_before: float
+) -> None:
+    """Drop old disk samples, and archived cycle ids no backlog item can still carry."""
+    with write_transaction(db):
+        db.execute("DELETE FROM backlog_samples WHERE at < ?", (samples_before,))
+        db.execute("DELETE FROM archived_cycles WHERE started_at < ?", (cycles_before,))
+
+
+def reclaim_space(db: sqlite_utils.Database) -> int:
+    """Give freed pages back to the file system; returns pages freed.
+
+    The first time, the database is switched to incremental auto-vacuum with one full VACUUM
+    (it rewrites the file and holds the write lock meanwhile); later runs free pages
+    incrementally.
+    """
+    before = int(db.execute("PRAGMA freelist_count").fetchone()[0])
+    if int(db.execute("PRAGMA auto_vacuum").fetchone()[0]) != 2:
+        db.execute("PRAGMA auto_vacuum = INCREMENTAL")
+        db.execute("VACUUM")
+        return before
+    db.execute("PRAGMA incremental_vacuum")
+    return before - int(db.execute("PRAGMA freelist_count").fetchone()[0])

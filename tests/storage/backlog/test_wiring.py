@@ -1,0 +1,107 @@
+"""The node's recorder and storage services as `build_recording` wires them from the config."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+import tomllib
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from alarms.events import CollectingSink
+from engine.cli import main
+from engine.config import Config, parse_config
+from storage.backlog import BacklogDatabase, BacklogFolder
+from storage.backlog.control import read_processor_enabled
+from storage.db import PerThreadDatabase
+from storage.hive_off import next_run_at
+from storage.wiring import build_recording
+from tests.storage.backlog.faults import outcome
+from tests.storage.backlog.support import register_node
+from tests.support import write_test_config
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def config_in(folder: Path, **backlog: Any) -> Config:
+    raw = tomllib.loads((ROOT / "pacing.toml").read_text(encoding="utf-8"))
+    raw["node"]["database"] = str(folder / "pacing.db")
+    raw["Backlog"].update(backlog)
+    return parse_config(raw, source="test", base_dir=folder)
+
+
+def eventually(predicate: Callable[[], bool], timeout_s: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+def test_a_cycle_that_meets_a_locked_database_is_backlogged_then_drained(tmp_path: Path) -> None:
+    config = config_in(tmp_path, **{"Processor.MinItemAgeBeforeProcessingMillis": 0})
+    database = PerThreadDatabase(config.node.database_path, busy_timeout_ms=50)
+    register_node(database.get())
+    recorder, parts = build_recording(config, database, CollectingSink(), time.time)
+    assert [s.name for s in parts.services] == [
+        "backlog processor", "backlog disk monitor", "nightly hive-off",
+    ]  # fmt: skip
+    lock = sqlite3.connect(config.node.database_path, isolation_level=None)
+    lock.execute("BEGIN EXCLUSIVE")
+    recorder.record(outcome(1))
+    lock.close()
+    folder = BacklogFolder(config.backlog.folder)
+    assert folder.usage().pending_items == 1
+    for service in parts.services:
+        service.start()
+    try:
+        assert eventually(lambda: folder.usage().pending_items == 0)
+    finally:
+        for service in reversed(parts.services):
+            service.stop()
+    stored = sqlite3.connect(config.node.database_path).execute("SELECT count(*) FROM cycles")
+    assert stored.fetchone()[0] == 1
+
+
+def test_processing_is_switched_off_and_on_at_run_time_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config_path, database = write_test_config(tmp_path)
+    assert main(["backlog", "disable", "--config", str(config_path)]) == 0
+    assert "Backlog.Processor.Enabled: false (set at run time)" in capsys.readouterr().out
+    switch = BacklogDatabase(database)
+    assert switch.processor_enabled(True) is False
+    assert main(["backlog", "reset", "--config", str(config_path)]) == 0
+    assert read_processor_enabled(switch.get()) is None
+    assert switch.processor_enabled(True) is True
+
+
+def test_the_processor_switch_falls_back_to_the_config_when_the_database_is_unreachable(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "a-folder.db").mkdir()
+    assert BacklogDatabase(tmp_path / "a-folder.db").processor_enabled(True) is True
+
+
+def test_pacing_hive_off_runs_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config_path, _ = write_test_config(tmp_path)
+    assert main(["hive-off", "--config", str(config_path)]) == 0
+    assert "rows archived" in capsys.readouterr().out
+
+
+def test_the_nightly_run_is_the_next_start_time_in_the_node_time_zone() -> None:
+    paris = ZoneInfo("Europe/Paris")
+    now = datetime(2026, 3, 28, 23, 0, tzinfo=paris).timestamp()
+    due = datetime.fromtimestamp(next_run_at(now, "02:30", paris), tz=paris)
+    # The night of the spring change: 02:30 does not exist; zoneinfo folds it to 03:30.
+    assert (due.day, due.hour) in {(29, 2), (29, 3)}
+    later = next_run_at(due.timestamp(), "02:30", paris)
+    assert datetime.fromtimestamp(later, tz=paris).day == 30
