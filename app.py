@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from dashboard.health import health_report
+from dashboard.navigation import refuse_open_bind_without_sign_in
 from dashboard.settings import config_path, load_dashboard_config
 
 log = logging.getLogger("pacing.app")
@@ -32,6 +33,7 @@ async def lifespan(_app: Any) -> AsyncIterator[dict[str, Any]]:
 
     config = load_config(config_path())  # a bad file stops start-up with every problem listed
     configure_logging(config.log)
+    refuse_open_bind_without_sign_in(config)
     for warning in config.warnings:
         log.warning("config: %s", warning)
     if config.node.embedded:
@@ -51,10 +53,18 @@ async def healthz(_request: Request) -> JSONResponse:
 
 
 if __name__ == "__main__":
+    from dashboard.navigation import run_navigation
+
     st.set_page_config(page_title="Pacing Watch", page_icon=":material/speed:", layout="wide")
-    navigation = st.navigation(
-        [st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True)]
-    )
-    navigation.run()
+    run_navigation()
 else:
-    app = st.App(__file__, lifespan=lifespan, routes=[Route("/healthz", healthz)])
+    from alarms.metrics import metrics_routes
+
+    app = st.App(
+        __file__,
+        lifespan=lifespan,
+        routes=[
+            Route("/healthz", healthz),
+            *metrics_routes(lambda: load_dashboard_config().node.database_path),
+        ],
+    )

@@ -25,6 +25,7 @@ class AlarmSignal:
     scope: str = GLOBAL_SCOPE  # "global" or a pacing target id
     value: float | None = None  # the measured value that crossed the threshold, if any
     reason: str = ""  # a human sentence: what happened (never a secret)
+    severity: str | None = None  # "Warning"…"Critical" to escalate; None: the condition's category
 
 
 class AlarmSink(Protocol):

@@ -1,0 +1,204 @@
+"""Conditions the alarm subsystem detects itself, from values (pure: no clock, no I/O).
+
+Each detector turns one observation (a cycle outcome, a runtime sample, the nodes' heartbeats,
+a target's abandonment counts) into detect (`active=True`) or cancel signals, exactly like the
+signals other parts emit into the sink, so everything after that is one code path.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from alarms import catalogue as names
+from alarms.events import GLOBAL_SCOPE, AlarmSignal
+from alarms.model import AlarmCondition, Category, RuntimeSample
+
+if TYPE_CHECKING:
+    from engine.cycle import CycleOutcome
+    from storage.reads import NodeStatus
+
+# Target errors the cycle writes when the statistics themselves are missing or unusable.
+_STATISTICS_ERRORS = ("collect", "no statistics", "bad statistics", "stale")
+
+# (at, accepted_total, abandoned_total) of one target in one cycle
+CountPoint = tuple[float, int, int]
+
+
+def wilson_lower_bound(successes: int, trials: int, z: float = 1.96) -> float:
+    """Lower end of the Wilson score interval for `successes / trials` (0 when no trial)."""
+    if trials <= 0:
+        return 0.0
+    if not 0 <= successes <= trials:
+        raise ValueError(f"successes must be between 0 and trials ({trials}), got {successes}")
+    p = successes / trials
+    denominator = 1 + z * z / trials
+    centre = p + z * z / (2 * trials)
+    spread = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials))
+    return max(0.0, (centre - spread) / denominator)
+
+
+def window_counts(points: Sequence[CountPoint], now: float, window_s: float) -> tuple[int, int]:
+    """Accepted and abandoned interactions during `(now - window_s, now]` from running totals.
+
+    A running total that goes down (a stat server restart) starts a new segment: only the
+    counts after the last reset are used, never a negative difference.
+    """
+    inside = [p for p in points if now - window_s < p[0] <= now]
+    if len(inside) < 2:
+        return 0, 0
+    start = 0
+    for index in range(1, len(inside)):
+        if inside[index][1] < inside[index - 1][1] or inside[index][2] < inside[index - 1][2]:
+            start = index
+    first, last = inside[start], inside[-1]
+    return last[1] - first[1], last[2] - first[2]
+
+
+def _severity(condition: AlarmCondition, value: float, threshold: float) -> str | None:
+    factor = condition.parameter("escalate_factor")
+    if factor is not None and threshold > 0 and value >= factor * threshold:
+        return condition.category.raised().value
+    return None
+
+
+def abandonment_signal(
+    condition: AlarmCondition,
+    target_id: str,
+    goal_pct: float,
+    accepted: int,
+    abandoned: int,
+    now: float,
+) -> AlarmSignal | None:
+    """Detect when the lower Wilson bound of abandonment is above the goal; None without data."""
+    trials = accepted + abandoned
+    if trials <= 0:
+        return None
+    z = condition.parameter("z", 1.96) or 1.96
+    lower_pct = 100.0 * wilson_lower_bound(abandoned, trials, z)
+    active = lower_pct > goal_pct
+    reason = (
+        f"{abandoned} of {trials} abandoned ({100.0 * abandoned / trials:.1f} %, lower bound "
+        f"{lower_pct:.2f} %) against a goal of {goal_pct:g} %"
+    )
+    return AlarmSignal(
+        condition=condition.name,
+        active=active,
+        at=now,
+        scope=target_id,
+        value=lower_pct,
+        reason=reason,
+        severity=_severity(condition, lower_pct, goal_pct) if active else None,
+    )
+
+
+def cycle_signals(outcome: CycleOutcome) -> list[AlarmSignal]:
+    """CycleOverrun for the cycle, StatisticsStale for each of its targets."""
+    cycle = outcome.cycle
+    at = cycle.started_at
+    overran = cycle.status == "overrun" or cycle.duration_s > cycle.period_s
+    signals = [
+        AlarmSignal(
+            condition=names.CYCLE_OVERRUN,
+            active=overran,
+            at=at,
+            value=cycle.duration_s,
+            reason=f"cycle took {cycle.duration_s:.3f} s of a {cycle.period_s:g} s period"
+            + (f", {cycle.skipped_before} fire(s) skipped" if cycle.skipped_before else ""),
+        )
+    ]
+    for record in outcome.targets:
+        # A publish failure is also written into every target's error: not a statistics fault.
+        stale = (
+            record.reason == "stale"
+            or record.logged_in_slots is None
+            or (record.error or "").startswith(_STATISTICS_ERRORS)
+        )
+        signals.append(
+            AlarmSignal(
+                condition=names.STATISTICS_STALE,
+                active=stale,
+                at=at,
+                scope=record.target_id,
+                reason=(record.error or "paced as stale") if stale else "fresh statistics",
+            )
+        )
+    return signals
+
+
+def sample_signals(
+    sample: RuntimeSample, conditions: Mapping[str, AlarmCondition]
+) -> list[AlarmSignal]:
+    """GC Latency, GC Frequency and Heap Memory Usage against the conditions' thresholds."""
+    signals: list[AlarmSignal] = []
+    checks = (
+        (
+            names.GC_LATENCY,
+            "threshold_ms",
+            sample.gc_pause_max_s * 1000.0,
+            "longest GC pause",
+            "ms",
+        ),
+        (
+            names.GC_FREQUENCY,
+            "threshold_per_min",
+            sample.gc_collections_per_min,
+            "collections in the last minute",
+            "",
+        ),
+        (
+            names.HEAP_MEMORY_USAGE,
+            "threshold_pct",
+            sample.memory_usage_pct,
+            "resident memory",
+            "%",
+        ),
+    )
+    for name, key, value, what, unit in checks:
+        condition = conditions.get(name)
+        threshold = condition.parameter(key) if condition else None
+        if condition is None or threshold is None or value is None:
+            continue
+        active = value > threshold
+        signals.append(
+            AlarmSignal(
+                condition=name,
+                active=active,
+                at=sample.at,
+                value=value,
+                reason=f"{what} {value:.3g}{unit} (threshold {threshold:g}{unit})",
+                severity=_severity(condition, value, threshold) if active else None,
+            )
+        )
+    return signals
+
+
+def no_master_signal(nodes: Sequence[NodeStatus], now: float) -> AlarmSignal:
+    """Detect when no node has a fresh heartbeat (nobody is pacing), else cancel."""
+    alive = [node.node_id for node in nodes if node.alive]
+    if alive:
+        reason = f"alive: {', '.join(sorted(alive))}"
+    elif nodes:
+        youngest = min(node.last_heartbeat_age_s for node in nodes)
+        reason = f"no fresh heartbeat among {len(nodes)} node(s); youngest is {youngest:.0f} s old"
+    else:
+        reason = "no node has ever started on this database"
+    return AlarmSignal(
+        condition=names.NO_MASTER_NODE,
+        active=not alive,
+        at=now,
+        scope=GLOBAL_SCOPE,
+        value=float(len(alive)),
+        reason=reason,
+    )
+
+
+def parse_severity(text: str | None) -> Category | None:
+    """A signal's severity text as a category (unknown text: the condition's own category)."""
+    if text is None:
+        return None
+    try:
+        return Category(text)
+    except ValueError:
+        return None

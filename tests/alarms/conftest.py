@@ -1,0 +1,38 @@
+"""Fixtures for alarm tests: a real, migrated SQLite file with the default conditions."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from alarms.catalogue import default_conditions
+from engine.config_alarms import AlarmOptions
+from storage.alarms_store import provision_conditions
+from storage.db import connect
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "pacing.db"
+
+
+@pytest.fixture
+def db(db_path: Path) -> Iterator[sqlite_utils.Database]:
+    database = connect(db_path)
+    provision_conditions(
+        database, default_conditions(alarms=AlarmOptions(off_delay_s=0.0)), now=0.0
+    )
+    yield database
+    database.close()
+
+
+@pytest.fixture(autouse=True)
+def alarms_logs_reach_caplog(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`pacing` commands install their own handler (propagate off); tests read caplog instead."""
+    logger = logging.getLogger("alarms")
+    monkeypatch.setattr(logger, "propagate", True)
+    monkeypatch.setattr(logger, "handlers", [])

@@ -1,0 +1,62 @@
+"""The [alarms] section: defaults, durations, notifier settings, secrets kept out of the file."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine.config import ConfigError, parse_config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def parse(alarms: dict[str, Any]) -> Any:
+    raw = tomllib.loads((ROOT / "pacing.toml").read_text(encoding="utf-8"))
+    raw["alarms"] = alarms
+    return parse_config(raw, source="test.toml", base_dir=ROOT)
+
+
+def test_an_absent_section_gives_the_defaults() -> None:
+    options = parse({}).alarms
+    assert (options.on_delay_s, options.off_delay_s, options.cancel_timeout_s) == (0, 30, 86_400)
+    assert options.webhook is None and options.smtp is None and not options.tracemalloc
+
+
+def test_notifiers_and_delays_are_read_with_units() -> None:
+    options = parse(
+        {
+            "on_delay": "10s",
+            "off_delay": "2min",
+            "webhook_url": "https://hooks.example.com/x",
+            "smtp_host": "relay",
+            "smtp_to": "a@example.com, b@example.com",
+            "smtp_user": "pacing",
+            "smtp_password_env": "SMTP_PASSWORD",
+        }
+    ).alarms
+    assert (options.on_delay_s, options.off_delay_s) == (10.0, 120.0)
+    assert options.webhook.url == "https://hooks.example.com/x"
+    assert options.smtp.recipients == ("a@example.com", "b@example.com")
+    assert options.smtp.password({"SMTP_PASSWORD": "s3cret"}) == "s3cret"
+
+
+def test_every_problem_is_listed_and_a_password_in_the_file_is_refused() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse(
+            {
+                "off_delay": "-3s",
+                "smtp_host": "relay",
+                "smtp_password": "hunter2",
+                "webhook_url": "ftp://x",
+                "tracemaloc": True,
+            }
+        )
+    text = str(caught.value)
+    assert 'alarms.off_delay: "-3s" — expected a duration ≥ 0' in text
+    assert "alarms.smtp_password: (hidden) — expected no secret" in text and "hunter2" not in text
+    assert "alarms.smtp_to: missing — expected at least one recipient" in text
+    assert 'alarms.webhook_url: "ftp://x" — expected a URL' in text
+    assert 'did you mean "tracemalloc"?' in text

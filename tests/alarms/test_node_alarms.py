@@ -1,0 +1,107 @@
+"""Alarms inside a real node: provisioning at start, signals from the sink, samples, the CLI."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from alarms.events import AlarmSignal
+from alarms.wiring import build_alarm_parts
+from engine.cli import main
+from engine.config import Config, parse_config
+from engine.node import build_node
+from storage.alarms_store import load_conditions, read_active_alarms, read_runtime_samples
+from storage.db import connect
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def config_for(folder: Path, **alarms: Any) -> Config:
+    raw = tomllib.loads((ROOT / "pacing.toml").read_text(encoding="utf-8"))
+    raw["node"]["database"] = str(folder / "pacing.db")
+    raw["alarms"] = {"off_delay": "0s", **alarms}
+    return parse_config(raw, source="test", base_dir=folder)
+
+
+def test_a_node_provisions_the_conditions_and_samples_the_runtime_every_cycle(
+    tmp_path: Path,
+) -> None:
+    config = config_for(tmp_path)
+    node = build_node(config, mode="headless")
+    try:
+        for _ in range(3):
+            node.run_once()
+    finally:
+        node.stop()
+    db = connect(config.node.database_path)
+    names = {c.name for c in load_conditions(db)}
+    assert {"GC Latency", "PacingRequestsFailed", "NoMasterNode", "BacklogDiskMajor"} <= names
+    samples = read_runtime_samples(db, since=0.0)
+    assert len(samples) == 3 and samples["cycle_duration_s"].notna().all()
+    assert read_active_alarms(db).empty  # a healthy simulator run raises nothing
+    db.close()
+
+
+def test_a_signal_emitted_into_the_sink_is_raised_on_the_next_cycle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from alarms.events import CollectingSink
+    from engine import node as node_module
+
+    sinks: list[CollectingSink] = []  # the sink the node hands to every part
+
+    def capture(config: Config, database: Any, sink: CollectingSink, clock: Any) -> Any:
+        sinks.append(sink)
+        return build_alarm_parts(config, database, sink, clock)
+
+    monkeypatch.setattr(node_module, "build_alarm_parts", capture)
+    config = config_for(tmp_path)
+    node = build_node(config, mode="headless")
+    try:
+        node.run_once()
+        sinks[0].signal(AlarmSignal("PacingRequestsFailed", True, 1.0, reason="HTTP 503"))
+        node.run_once()
+    finally:
+        node.stop()
+    db = connect(config.node.database_path)
+    active = read_active_alarms(db)
+    assert active["instance_id"].tolist() == ["PacingRequestsFailed/global"]
+    assert active["reason"].tolist() == ["HTTP 503"]
+    db.close()
+
+
+def test_build_alarm_parts_gives_one_observer_and_the_configured_services(tmp_path: Path) -> None:
+    from alarms.events import CollectingSink
+    from storage.db import PerThreadDatabase
+
+    config = config_for(
+        tmp_path,
+        webhook_url="http://127.0.0.1:1/hook",
+        smtp_host="127.0.0.1",
+        smtp_to=["ops@example.com"],
+        tracemalloc=True,
+    )
+    parts = build_alarm_parts(
+        config, PerThreadDatabase(tmp_path / "p.db"), CollectingSink(), lambda: 0.0
+    )
+    assert len(parts.observers) == 1
+    names = [service.name for service in parts.services]
+    assert names[:4] == ["alarm evaluation", "gc probe", "tracemalloc", "alarm notifications"]
+    assert "metrics reporters" in names  # reporter.messageServer is on by default
+
+
+def test_pacing_provision_is_idempotent_and_overwrite_replaces(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config_file = tmp_path / "pacing.toml"
+    text = (ROOT / "pacing.toml").read_text(encoding="utf-8")
+    config_file.write_text(text.replace('database = "data/pacing.db"', 'database = "p.db"'))
+    assert main(["provision", "--config", str(config_file)]) == 0
+    assert "created: GC Latency" in capsys.readouterr().out
+    assert main(["provision", "--config", str(config_file)]) == 0
+    assert "kept (use --overwrite to replace): GC Latency" in capsys.readouterr().out
+    assert main(["provision", "--config", str(config_file), "--overwrite"]) == 0
+    assert "replaced: GC Latency" in capsys.readouterr().out
