@@ -27,7 +27,14 @@ DEFAULT_CONFIG = "pacing.toml"
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 # Modules that add subcommands; each has `register(commands: argparse._SubParsersAction)`.
-COMMAND_MODULES: tuple[str, ...] = ("engine.cli",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "engine.cli",
+    "dashboard.users_cli",
+    "engine.fakes.cli",
+    "alarms.cli",
+    "storage.backlog.cli",
+    "engine.lab.cli",
+)
 
 Commands = Any  # argparse._SubParsersAction is private; this alias keeps signatures readable
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from engine.config_alarms import AlarmOptions, SmtpOptions, WebhookOptions, read_alarms
+from engine.config_dashboard import DashboardOptions, read_dashboard
 from engine.config_options import (
     BacklogOptions,
     LogOptions,
@@ -57,8 +59,10 @@ if TYPE_CHECKING:
 __all__ = [
     "Agent",
     "AgentGroup",
+    "AlarmOptions",
     "BacklogOptions",
     "Config",
+    "DashboardOptions",
     "ConfigError",
     "ForwardProxyOptions",
     "HybridIntegration",
@@ -69,8 +73,10 @@ __all__ = [
     "PacingOptions",
     "PublisherOptions",
     "SecretUnavailableError",
+    "SmtpOptions",
     "StatSourceOptions",
     "VirtualQueue",
+    "WebhookOptions",
     "derive_targets",
     "describe",
     "load_config",
@@ -87,12 +93,14 @@ _SECTIONS = (
     "forward-proxy",
     "hybrid_integration",
     "Backlog",
+    "alarms",
     "stat_source",
     "publisher",
     "simulator",
     "virtual_queues",
     "agents",
     "agent_groups",
+    "dashboard",
 )
 
 
@@ -117,6 +125,8 @@ class Config:
     agent_groups: tuple[AgentGroup, ...]
     targets: tuple[PacingTarget, ...]
     warnings: tuple[str, ...] = ()
+    alarms: AlarmOptions = AlarmOptions()
+    dashboard: DashboardOptions = DashboardOptions()
 
 
 def load_config(path: str | Path) -> Config:
@@ -163,8 +173,10 @@ def parse_config(
     forward_proxy = read_forward_proxy(root.table("forward-proxy"), base_dir)
     hybrid_integration = read_hybrid_integration(root.table("hybrid_integration"), base_dir)
     backlog = read_backlog(root.table("Backlog"), base_dir)
-    stat_source = read_stat_source(root.table("stat_source"))
-    publisher = read_publisher(root.table("publisher"))
+    alarms = read_alarms(root.table("alarms"), base_dir)
+    stat_source = read_stat_source(root.table("stat_source"), base_dir)
+    publisher = read_publisher(root.table("publisher"), base_dir)
+    dashboard = read_dashboard(root.table("dashboard"), base_dir)
     if publisher.kind == "http" and hybrid_integration is None:
         problems.append(
             'hybrid_integration: missing — expected the section when publisher.kind is "http" '
@@ -199,6 +211,8 @@ def parse_config(
         agent_groups=agent_groups,
         targets=targets,
         warnings=tuple(warnings),
+        alarms=alarms,
+        dashboard=dashboard,
     )
 
 

@@ -39,7 +39,7 @@ DEFAULT_STARTS_WITH = (
 class PacingOptions:
     refresh_period_s: float = 5.0
     default_goal_pct: float = DEFAULT_GOAL_PCT
-    algorithm: str = "progressive"  # one of engine.pacing.ALGORITHMS
+    algorithm: str = "predictive"  # one of engine.pacing.ALGORITHMS
     optimization_target: str = "abandonment_rate"  # one of engine.pacing.OPTIMIZATION_TARGETS
 
 
@@ -83,6 +83,13 @@ class BacklogOptions:
     backloggable_exact_match: tuple[str, ...] = ()
     backloggable_starts_with: tuple[str, ...] = DEFAULT_STARTS_WITH
     folder: Path = Path("data/backlog")
+    # Not in the original (it retried forever): a poison record goes to `failed` instead.
+    processor_max_attempts: int = 100
+    processor_max_item_age_ms: int = 7 * 24 * 3600 * 1000
+    hive_off_enabled: bool = True
+    hive_off_retention_days: int = 30
+    hive_off_start_time: str = "02:30"  # HH:MM in [node] timezone
+    archive_folder: Path = Path("data/archive")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +110,12 @@ class StatSourceOptions:
     url: str | None = None
     backup_url: str | None = None
     timeout_s: float = 3.0
+    # http only (see docs/http.md): retries per request, CA bundle, how old a statistics
+    # document may be (None: 3 refresh periods), how often to try the primary again.
+    retries: int = 1
+    ca_bundle: Path | None = None
+    stale_after_s: float | None = None
+    primary_recheck_s: float = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +123,13 @@ class PublisherOptions:
     """Where allowed invitations go; "http" uses `pacingEndpoint` and `hybrid_integration`."""
 
     kind: SourceKind = "simulator"
+    # http only (see docs/http.md): CA bundle, retries per request, chunks in flight at once,
+    # master lease lifetime (None: 3 refresh periods), share of the period a publish may take.
+    ca_bundle: Path | None = None
+    retries: int = 2
+    concurrency: int = 4
+    lease_ttl_s: float | None = None
+    budget_ratio: float = 0.8
 
 
 # --- readers: each takes the section (or None when absent) and never raises ------------------
@@ -121,7 +141,7 @@ def read_pacing(table: TableReader | None) -> PacingOptions:
     options = PacingOptions(
         refresh_period_s=table.number("refreshPeriod", 5.0, positive=True),
         default_goal_pct=read_goal_pct(table, DEFAULT_GOAL_PCT),
-        algorithm=table.choice("algorithm", "progressive", ALGORITHMS),
+        algorithm=table.choice("algorithm", "predictive", ALGORITHMS),
         optimization_target=table.choice(
             "optimizationTarget", "abandonment_rate", OPTIMIZATION_TARGETS
         ),
@@ -186,8 +206,12 @@ def read_log(table: TableReader | None, base_dir: Path | None) -> LogOptions:
 
 def read_backlog(table: TableReader | None, base_dir: Path | None) -> BacklogOptions:
     folder = Path("data/backlog")
+    archive = Path("data/archive")
     if table is None:
-        return BacklogOptions(folder=base_dir / folder if base_dir else folder)
+        return BacklogOptions(
+            folder=base_dir / folder if base_dir else folder,
+            archive_folder=base_dir / archive if base_dir else archive,
+        )
     warning_mb = table.integer("DiskSpaceMonitor.WarningUsedMB", 500, minimum=1)
     max_mb = table.integer("DiskSpaceMonitor.MaxUsedMB", 1000, minimum=1)
     if max_mb <= warning_mb:
@@ -213,9 +237,27 @@ def read_backlog(table: TableReader | None, base_dir: Path | None) -> BacklogOpt
             "BackLoggableErrorsList.StartsWith", DEFAULT_STARTS_WITH, comma_separated=True
         ),
         folder=table.path_value("folder", "data/backlog", base_dir) or folder,
+        processor_max_attempts=table.integer("Processor.MaxAttempts", 100, minimum=1),
+        processor_max_item_age_ms=table.integer(
+            "Processor.MaxItemAgeMillis", 7 * 24 * 3600 * 1000, minimum=1
+        ),
+        hive_off_enabled=table.boolean("HiveOff.Enabled", True),
+        hive_off_retention_days=table.integer("HiveOff.RetentionDays", 30, minimum=1),
+        hive_off_start_time=_read_clock_time(table, "HiveOff.StartTime", "02:30"),
+        archive_folder=table.path_value("HiveOff.ArchiveFolder", "data/archive", base_dir)
+        or archive,
     )
     table.finish()
     return options
+
+
+def _read_clock_time(table: TableReader, key: str, default: str) -> str:
+    text = table.string(key, default) or default
+    hours, _, minutes = text.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+        table.report(key, text, 'a time of day "HH:MM" such as "02:30"')
+        return default
+    return text
 
 
 def read_node(table: TableReader | None, base_dir: Path | None) -> NodeOptions:
@@ -238,23 +280,38 @@ def read_node(table: TableReader | None, base_dir: Path | None) -> NodeOptions:
     return options
 
 
-def read_stat_source(table: TableReader | None) -> StatSourceOptions:
+def read_stat_source(table: TableReader | None, base_dir: Path | None = None) -> StatSourceOptions:
     if table is None:
         return StatSourceOptions()
     kind = table.choice("kind", "simulator", SOURCE_KINDS)
+    stale_after = table.value("stale_after")
     options = StatSourceOptions(
         kind=kind,
         url=table.url("url", required=kind == "http"),
         backup_url=table.url("backup_url"),
         timeout_s=table.number("timeout", 3.0, positive=True),
+        retries=table.integer("retries", 1, minimum=0),
+        ca_bundle=table.path_value("ca_bundle", None, base_dir),
+        stale_after_s=None if stale_after is None else table.duration_s("stale_after", 15.0),
+        primary_recheck_s=table.duration_s("primary_recheck", 30.0),
     )
     table.finish()
     return options
 
 
-def read_publisher(table: TableReader | None) -> PublisherOptions:
+def read_publisher(table: TableReader | None, base_dir: Path | None = None) -> PublisherOptions:
     if table is None:
         return PublisherOptions()
-    options = PublisherOptions(kind=table.choice("kind", "simulator", SOURCE_KINDS))
+    lease_ttl = table.value("lease_ttl")
+    options = PublisherOptions(
+        kind=table.choice("kind", "simulator", SOURCE_KINDS),
+        ca_bundle=table.path_value("ca_bundle", None, base_dir),
+        retries=table.integer("retries", 2, minimum=0),
+        concurrency=table.integer("concurrency", 4, minimum=1),
+        lease_ttl_s=None if lease_ttl is None else table.duration_s("lease_ttl", 15.0),
+        budget_ratio=table.number(
+            "budget_ratio", 0.8, minimum=0.05, maximum=1.0, expected="a number between 0.05 and 1"
+        ),
+    )
     table.finish()
     return options

@@ -28,13 +28,32 @@ class JsonLineFormatter(logging.Formatter):
         return json.dumps(entry)
 
 
+class CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is at each record, like logging's last-resort handler.
+
+    A handler that kept the stream it was built with would write into a closed file once the
+    process swapped stderr (test capture, daemonisation) while a thread was still logging.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: object) -> None:
+        pass
+
+
 def configure_logging(options: LogOptions) -> None:
     """Install our one handler on the project's loggers; calling it again replaces it."""
     if options.file is not None:
         options.file.parent.mkdir(parents=True, exist_ok=True)
         handler: logging.Handler = WatchedFileHandler(options.file, encoding="utf-8")
     else:
-        handler = logging.StreamHandler(sys.stderr)
+        handler = CurrentStderrHandler()
     handler.set_name(_HANDLER_NAME)
     if options.format == "json":
         handler.setFormatter(JsonLineFormatter())

@@ -13,7 +13,10 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from storage.alarms_schema import ALARMS_SCHEMA
+from storage.backlog_schema import BACKLOG_SCHEMA
 from storage.errors import DatabaseMissingError, SchemaVersionError, StorageError
+from storage.leases import LEASES_SCHEMA
 from storage.transactions import write_transaction
 
 __all__ = [
@@ -129,6 +132,9 @@ CREATE INDEX idx_scheduler_events_at ON scheduler_events (at);
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "nodes, cycles, cycle targets, target state, scheduler events", _SCHEMA_1),
+    Migration(2, "backlog settings and samples, hive-off rollups, runs, archives", BACKLOG_SCHEMA),
+    Migration(3, "master lease", LEASES_SCHEMA),
+    Migration(4, "alarm conditions, instances, transitions, runtime samples", ALARMS_SCHEMA),
 )
 
 _CREATE_MIGRATIONS_TABLE = """

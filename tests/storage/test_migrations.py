@@ -36,28 +36,29 @@ def test_rerunning_migrations_is_a_no_op(db: sqlite_utils.Database, db_path: Pat
 
 def test_later_migrations_apply_in_order_and_only_once(db: sqlite_utils.Database) -> None:
     calls: list[int] = []
+    first, second = len(MIGRATIONS) + 1, len(MIGRATIONS) + 2
 
     def add_notes(database: sqlite_utils.Database) -> None:
-        calls.append(3)
+        calls.append(second)
         database.execute("ALTER TABLE nodes ADD COLUMN notes TEXT")
 
     more = (
         *MIGRATIONS,
         Migration(
-            2,
+            first,
             "index scheduler events by node",
             "CREATE INDEX ev_node ON scheduler_events (node_id)",
         ),
-        Migration(3, "node notes", add_notes),
+        Migration(second, "node notes", add_notes),
     )
-    assert apply_migrations(db, more, now=lambda: 42.0) == [2, 3]
+    assert apply_migrations(db, more, now=lambda: 42.0) == [first, second]
     assert apply_migrations(db, more) == []
-    assert calls == [3]
+    assert calls == [second]
     assert "notes" in db.table("nodes").columns_dict
-    assert (
-        db.execute("SELECT applied_at FROM schema_migrations WHERE number = 3").fetchone()[0]
-        == 42.0
-    )
+    applied_at = db.execute(
+        "SELECT applied_at FROM schema_migrations WHERE number = ?", [second]
+    ).fetchone()[0]
+    assert applied_at == 42.0
 
 
 def test_a_failing_migration_leaves_the_schema_untouched(db: sqlite_utils.Database) -> None:
@@ -88,7 +89,7 @@ def test_a_database_newer_than_the_code_is_refused_naming_both_versions(
 
 def test_migrations_must_be_numbered_from_one_without_gaps(db: sqlite_utils.Database) -> None:
     with pytest.raises(StorageError, match=r"numbered 1, 2, 3, \.\.\. in order, got \[1, 3\]"):
-        apply_migrations(db, (*MIGRATIONS, Migration(3, "gap", "SELECT 1")))
+        apply_migrations(db, (MIGRATIONS[0], Migration(3, "gap", "SELECT 1")))
 
 
 def test_a_failing_migration_leaves_nothing_half_applied(tmp_path: Path) -> None:
