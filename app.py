@@ -36,14 +36,21 @@ async def lifespan(_app: Any) -> AsyncIterator[dict[str, Any]]:
     refuse_open_bind_without_sign_in(config)
     for warning in config.warnings:
         log.warning("config: %s", warning)
+    watch = None
     if config.node.embedded:
         start_embedded_node(config)
     else:
         log.info("[node] embedded = false: this dashboard only reads %s", config.node.database_path)
+        from alarms.no_master_watch import build_no_master_watch
+
+        watch = build_no_master_watch(config)  # nobody else raises NoMasterNode when all nodes die
+        watch.start()
     try:
         yield {}
     finally:
         stop_embedded_node()
+        if watch is not None:
+            watch.stop()
 
 
 async def healthz(_request: Request) -> JSONResponse:
@@ -59,7 +66,9 @@ if __name__ == "__main__":
     run_navigation()
 else:
     from alarms.metrics import metrics_routes
+    from dashboard.navigation import close_the_pages_folder
 
+    close_the_pages_folder()  # before any session: every page goes through the sign-in gate
     app = st.App(
         __file__,
         lifespan=lifespan,

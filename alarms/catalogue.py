@@ -26,6 +26,7 @@ NO_MASTER_NODE = "NoMasterNode"
 BACKLOG_DISK_WARNING = "BacklogDiskWarning"
 BACKLOG_DISK_MAJOR = "BacklogDiskMajor"
 DATABASE_WRITE_FAILED = "DatabaseWriteFailed"
+STATISTICS_FAILOVER = "StatisticsFailover"
 
 # A value at least this many times its threshold asks for the next category up.
 ESCALATE_FACTOR = 2.0
@@ -138,6 +139,15 @@ _CATALOGUE: tuple[tuple[str, str, Category, int, int, ScopeKind], ...] = (
         Category.MAJOR,
         100621,
         100622,
+        "global",
+    ),
+    (
+        STATISTICS_FAILOVER,
+        "The primary statistics server failed and the backup serves: pacing goes on, but one "
+        "more failure leaves every target without statistics.",
+        Category.MINOR,
+        100623,
+        100624,
         "global",
     ),
 )

@@ -38,6 +38,7 @@ from storage.alarms_store import (
     save_instances,
     save_transitions,
 )
+from storage.alarms_window import read_target_counts
 from storage.db import PerThreadDatabase
 from storage.reads import read_node_status
 from storage.transactions import write_transaction
@@ -46,6 +47,9 @@ if TYPE_CHECKING:
     from engine.cycle import CycleOutcome
 
 log = logging.getLogger("alarms.evaluator")
+
+# Running-total points kept per target for the abandonment window.
+_MAX_POINTS = 20_000
 
 
 def evaluate_and_store(
@@ -127,8 +131,31 @@ class AlarmEvaluator:
         result = provision_conditions(db, self._wanted, self._clock())
         if result.created:
             log.info("provisioned alarm conditions: %s", ", ".join(result.created))
-        for drift in threshold_drift(load_conditions(db), self._wanted):
+        conditions = load_conditions(db)
+        for drift in threshold_drift(conditions, self._wanted):
             log.warning(drift)
+        self._restore_counts(db, conditions)
+
+    def _restore_counts(
+        self, db: sqlite_utils.Database, conditions: tuple[AlarmCondition, ...]
+    ) -> None:
+        """Refill AbandonmentAboveGoal's window from the cycles this node recorded before."""
+        condition = next((c for c in conditions if c.name == ABANDONMENT_ABOVE_GOAL), None)
+        if condition is None:
+            return
+        now = self._clock()
+        window_s = condition.parameter("window_s", 900.0) or 900.0
+        points = read_target_counts(db, self._node_id, now - window_s, now)
+        for point in points:
+            counts = self._counts.setdefault(point.target_id, deque(maxlen=_MAX_POINTS))
+            counts.append((point.at, point.accepted_total, point.abandoned_total))
+            self._goals[point.target_id] = point.goal_pct
+        if points:
+            log.info(
+                "abandonment window: %d recorded points of %d targets read back",
+                len(points),
+                len(self._counts),
+            )
 
     def stop(self) -> None:
         return None
@@ -161,7 +188,7 @@ class AlarmEvaluator:
         for record in outcome.targets:
             if record.accepted_total is None or record.abandoned_total is None:
                 continue
-            points = self._counts.setdefault(record.target_id, deque(maxlen=20_000))
+            points = self._counts.setdefault(record.target_id, deque(maxlen=_MAX_POINTS))
             points.append((record.at, record.accepted_total, record.abandoned_total))
             self._goals[record.target_id] = record.goal_pct
 

@@ -101,6 +101,9 @@ def send_with_retries(
         except httpx.TimeoutException:
             last_error, last_status = f"timed out after {policy.timeout_s:g} s", None
         except httpx.TransportError as error:
+            untrusted = _certificate_problem(error)
+            if untrusted:  # the same certificate fails the same way: retrying cannot help
+                raise HttpCallError(f"{what}: {untrusted}") from error
             last_error, last_status = f"transport error: {type(error).__name__}: {error}", None
         else:
             if response.status_code not in RETRYABLE_STATUSES:
@@ -118,6 +121,20 @@ def send_with_retries(
     if not last_error:
         raise DeadlineExceededError(f"{what}: the cycle's deadline passed before any attempt")
     raise HttpCallError(f"{what}: {last_error}", status=last_status)
+
+
+def _certificate_problem(error: BaseException) -> str:
+    """A sentence on how to fix a failed TLS verification; "" for other transport errors."""
+    cause: BaseException | None = error
+    while cause is not None and not isinstance(cause, ssl.SSLCertVerificationError):
+        cause = cause.__cause__ or cause.__context__
+    if cause is None:
+        return ""
+    detail = cause.verify_message or cause.reason or str(cause)
+    return (
+        f"TLS certificate not trusted ({detail}): verification is always on; if the server "
+        "uses a private CA, set the connection's ca_bundle option to that CA's PEM file"
+    )
 
 
 def _code(response: httpx.Response) -> str:

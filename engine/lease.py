@@ -3,12 +3,13 @@
 `LeasedPublisher` wraps a publisher: each cycle it renews (or tries to take) the lease in the
 shared database before publishing. A node that does not hold it raises `PublishSkipped`, which
 the cycle records as a note on the cycle rather than a failure. A single node holds it trivially.
+`MasterLeaseRelease` (a node service) releases the lease when the node stops cleanly.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from engine.cycle import Publisher, PublishSkipped
 from engine.model import PublishResult, TargetStatistics
@@ -63,4 +64,26 @@ class LeasedPublisher:
 
     def release(self, now: float) -> None:
         """Give the lease up (on a clean stop) so a standby takes over without waiting."""
-        release_lease(self._database.get(), MASTER_LEASE, self._node_id, now)
+        try:
+            release_lease(self._database.get(), MASTER_LEASE, self._node_id, now)
+        finally:
+            self._database.close_current_thread()
+        if self._was_master:
+            log.info("node %s released the master lease", self._node_id)
+        self._was_master = None
+
+
+class MasterLeaseRelease:
+    """Node service: on a clean stop, give the master lease up at once (not after its ttl)."""
+
+    name = "master lease"
+
+    def __init__(self, publisher: LeasedPublisher, clock: Callable[[], float]) -> None:
+        self._publisher = publisher
+        self._clock = clock
+
+    def start(self) -> None:
+        return None  # the lease is claimed by the first publish, not at start
+
+    def stop(self) -> None:
+        self._publisher.release(self._clock())

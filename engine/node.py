@@ -38,7 +38,7 @@ from engine.config import Config
 from engine.cycle import CycleOutcome, PacingCycle, Publisher, StatSource
 from engine.node_parts import CycleObserver, CycleRecorder, NodeService
 from engine.pacing import Pacer
-from engine.wiring import build_ports
+from engine.wiring import build_ports, port_parts
 from storage.db import PerThreadDatabase
 from storage.wiring import DirectRecorder, build_recording
 from storage.writes import (
@@ -322,7 +322,11 @@ def build_node(
         database=database,
         recorder=recorder,
         observers=[*storage_parts.observers, *alarm_parts.observers],
-        services=[*storage_parts.services, *alarm_parts.services],
+        services=[
+            *storage_parts.services,
+            *alarm_parts.services,
+            *port_parts(publisher, clock).services,
+        ],
     )
 
 

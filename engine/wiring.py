@@ -2,7 +2,8 @@
 
 `"simulator"` (the default) builds one simulated contact centre playing both; `"http"` builds
 the HTTP statistics source (`engine.http_stats`) and/or the engagement platform client
-(`engine.gpe`), the latter behind the master lease. Options are described in docs/http.md.
+(`engine.gpe`), the latter behind the master lease; `port_parts` adds the services the ports
+need (releasing the lease on a clean stop). Options are described in docs/http.md.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from engine.cycle import Publisher, StatSource
 from engine.gpe import EngagementPublisher, PublisherSettings
 from engine.http_retry import RetryPolicy, build_http_client
 from engine.http_stats import HttpStatSource, StatSourceSettings
-from engine.lease import LeasedPublisher
+from engine.lease import LeasedPublisher, MasterLeaseRelease
+from engine.node_parts import NodeParts, NodeService
 from engine.simulator import ContactCentreSimulator
 from engine.sources import SimulatedContactCentre
 from storage.db import PerThreadDatabase
@@ -48,6 +50,14 @@ def build_ports(
     if config.publisher.kind == "http":
         publisher = build_http_publisher(config, sink)
     return source, publisher
+
+
+def port_parts(publisher: Publisher, clock: Callable[[], float]) -> NodeParts:
+    """Services the ports need: releasing the master lease when the node stops cleanly."""
+    services: list[NodeService] = []
+    if isinstance(publisher, LeasedPublisher):
+        services.append(MasterLeaseRelease(publisher, clock))
+    return NodeParts(services=tuple(services))
 
 
 def build_http_stat_source(config: Config, sink: AlarmSink) -> HttpStatSource:

@@ -14,6 +14,7 @@ import gzip
 import json
 import logging
 import secrets
+import ssl
 import threading
 import time
 import uuid
@@ -74,6 +75,7 @@ class FakeRemote:
         serve_platform: bool = True,
         host: str = "127.0.0.1",
         port: int = 0,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.targets = tuple(targets)
         self.agent_groups = tuple(agent_groups)
@@ -91,12 +93,19 @@ class FakeRemote:
         self.reset_base: dict[str, tuple[int, int, int]] = {}
         self._server = ThreadingHTTPServer((host, port), _handler_for(self))
         self._server.daemon_threads = True
+        self.tls = tls is not None
+        if tls is not None:
+            # The handshake happens on the handler's thread at its first read, so a client
+            # that refuses the certificate never blocks the accepting thread.
+            self._server.socket = tls.wrap_socket(
+                self._server.socket, server_side=True, do_handshake_on_connect=False
+            )
         self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"{'https' if self.tls else 'http'}://{host!s}:{port}"
 
     def start(self) -> FakeRemote:
         self._thread = threading.Thread(

@@ -3,6 +3,7 @@
 from engine.http_stats.counters import CounterTrack, continue_counter
 from engine.http_stats.document import DocumentError, ParsedDocument, parse_document
 from engine.http_stats.source import (
+    STATISTICS_FAILOVER,
     STATISTICS_STALE,
     HttpStatSource,
     StatisticsUnavailableError,
@@ -10,6 +11,7 @@ from engine.http_stats.source import (
 )
 
 __all__ = [
+    "STATISTICS_FAILOVER",
     "STATISTICS_STALE",
     "CounterTrack",
     "DocumentError",

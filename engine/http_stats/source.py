@@ -32,6 +32,7 @@ from engine.targets import PacingTarget
 log = logging.getLogger(__name__)
 
 STATISTICS_STALE = "StatisticsStale"
+STATISTICS_FAILOVER = "StatisticsFailover"
 _TOTALS = ("accepted_total", "abandoned_total", "reactive_arrivals_total")
 
 
@@ -68,6 +69,7 @@ class HttpStatSource:
         self._latch = SignalLatch(sink)
         self._on_backup = False
         self._backup_since = 0.0
+        self._failover_reason = ""
         self._tracks: dict[tuple[str, str], CounterTrack] = {}
         self.resets_detected = 0
 
@@ -87,6 +89,7 @@ class HttpStatSource:
             for target in targets:
                 self._stale(target.target_id, str(error), now)
             raise
+        self._observe_failover(now)
         too_old = self._age_problem(parsed, now)
         statistics: dict[str, TargetStatistics] = {}
         for target in targets:
@@ -104,6 +107,21 @@ class HttpStatSource:
                 reason="statistics fresh again",
             )
         return statistics
+
+    def _observe_failover(self, now: float) -> None:
+        """StatisticsFailover while the backup serves (redundancy is lost, pacing goes on)."""
+        if self._settings.backup_url is None:
+            return
+        self._latch.observe(
+            STATISTICS_FAILOVER,
+            self._on_backup,
+            now,
+            reason=(
+                f"backup {self._settings.backup_url} serves: {self._failover_reason}"
+                if self._on_backup
+                else f"primary {self._settings.url} serves"
+            ),
+        )
 
     def _stale(self, target_id: str, why: str, now: float) -> None:
         self._latch.observe(
@@ -150,7 +168,8 @@ class HttpStatSource:
     def _switch(self, role: str, failures: list[str]) -> None:
         on_backup = role == "backup"
         if on_backup and not self._on_backup:
-            log.warning("statistics: backup server takes over (%s)", "; ".join(failures))
+            self._failover_reason = "; ".join(failures)
+            log.warning("statistics: backup server takes over (%s)", self._failover_reason)
             self._backup_since = self._monotonic()
         elif not on_backup and self._on_backup:
             log.info("statistics: primary server answers again and takes back over")

@@ -69,6 +69,7 @@ def http_config(
     endpoint: dict[str, Any] | None = None,
     publisher: dict[str, Any] | None = None,
     stat_source: dict[str, Any] | None = None,
+    alarms: dict[str, Any] | None = None,
 ) -> Config:
     """The shipped example with both ports on HTTP towards the fakes."""
     raw = shipped_raw()
@@ -89,6 +90,8 @@ def http_config(
         **(stat_source or {}),
     }
     raw["publisher"] = {"kind": "http", **(publisher or {})}
+    if alarms:
+        raw["alarms"] = {**raw.get("alarms", {}), **alarms}
     return parse_config(raw, source="test", base_dir=folder)
 
 
@@ -105,6 +108,13 @@ class HttpNode:
 
     def signals(self) -> list[AlarmSignal]:
         return self.sink.drain()
+
+    def settle(self) -> Any:
+        """A first healthy cycle: its signals are the start-up cancels only; drained here."""
+        outcome = self.node.run_once()
+        start_up = self.sink.drain()
+        assert start_up and not [s for s in start_up if s.active], start_up
+        return outcome
 
 
 def http_node(config: Config) -> HttpNode:

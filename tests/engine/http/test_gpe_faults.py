@@ -38,8 +38,7 @@ def published_pending(outcome: object) -> dict[str, int | None]:
 def test_a_fault_raises_its_alarm_the_node_keeps_cycling_and_recovery_clears_it(
     node: HttpNode, remote: FakeRemote, fault: str, value: str | None, condition: str
 ) -> None:
-    assert node.cycle().cycle.status == "ok"
-    assert node.signals() == []
+    assert node.settle().cycle.status == "ok"
     remote.set_fault(fault, value)
     node.cycle()
     assert (condition, GLOBAL) in conditions(node.signals(), active=True)
@@ -68,7 +67,7 @@ def test_a_refusing_token_endpoint_raises_requests_failed_until_it_accepts(
 def test_a_401_gets_a_fresh_token_and_the_cycle_succeeds_without_alarm(
     node: HttpNode, remote: FakeRemote
 ) -> None:
-    node.cycle()
+    node.settle()
     remote.set_fault("unauthorized", times=1)
     outcome = node.cycle()
     assert outcome.cycle.status == "ok"
@@ -86,7 +85,7 @@ def test_a_429_is_retried_after_its_retry_after_within_the_deadline(
     tmp_path: Path, remote: FakeRemote
 ) -> None:
     node = http_node(http_config(tmp_path, remote, period_s=2.0))
-    node.cycle()
+    node.settle()
     before = remote.state()["bulk_requests"]
     remote.set_fault("rate_limit", "0.2", times=1)
     assert node.cycle().cycle.status == "ok"
@@ -115,8 +114,7 @@ def test_a_500_is_not_retried(node: HttpNode, remote: FakeRemote) -> None:
 
 def test_a_slow_answer_within_the_deadline_is_accepted(node: HttpNode, remote: FakeRemote) -> None:
     remote.set_fault("slow", "0.1")
-    assert node.cycle().cycle.status == "ok"
-    assert node.signals() == []
+    assert node.settle().cycle.status == "ok"
 
 
 def test_per_target_errors_name_the_targets_and_keep_their_last_pending_count(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from engine.fakes import FakeRemote
-from engine.http_stats import STATISTICS_STALE, HttpStatSource
+from engine.http_stats import STATISTICS_FAILOVER, STATISTICS_STALE, HttpStatSource
 
 from .conftest import HttpNode, conditions, http_config, http_node
 
@@ -39,8 +39,7 @@ def stale_scopes(node: HttpNode, active: bool) -> set[str]:
 def test_unusable_statistics_mark_every_target_stale_paced_at_zero_until_they_recover(
     node: HttpNode, remote: FakeRemote, fault: str, value: str | None
 ) -> None:
-    node.cycle()
-    assert node.signals() == []
+    node.settle()
     remote.set_fault(fault, value)
     outcome = node.cycle()
     assert stale_scopes(node, active=True) == ALL
@@ -70,7 +69,7 @@ def test_a_counter_reset_never_makes_a_running_total_go_down(
     node = http_node(config)
     remote.publish({target.target_id: 500 for target in config.targets}, 3600.0)
     remote.epoch -= 3600.0  # an hour of invitations later, so the totals are not 0
-    before = {t.target_id: t.accepted_total for t in node.cycle().targets}
+    before = {t.target_id: t.accepted_total for t in node.settle().targets}
     remote.set_fault("stats_reset", times=1)
     after = {t.target_id: t.accepted_total for t in node.cycle().targets}
     assert any(before.values())
@@ -87,19 +86,46 @@ def test_the_backup_takes_over_when_the_primary_fails_and_hands_back_when_it_rec
     node = http_node(config)
     source = node.node._cycle._stat_source  # noqa: SLF001
     assert isinstance(source, HttpStatSource)
-    node.cycle()
+    node.settle()
     assert source.active_url == f"{remote.url}/stats"
     remote.set_fault("stats_status", "503")
     outcome = node.cycle()
     assert source.active_url == f"{backup.url}/stats"
     assert all(t.reason != "stale" for t in outcome.targets)
-    assert node.signals() == []
     served = backup.state()["stats_requests"]
     time.sleep(0.1)  # past primary_recheck, so the next cycle asks the primary first
     remote.clear_faults()
     node.cycle()
     assert source.active_url == f"{remote.url}/stats"
     assert backup.state()["stats_requests"] == served
+
+
+def test_a_failover_raises_statistics_failover_but_no_target_goes_stale(
+    tmp_path: Path, remote: FakeRemote, backup: FakeRemote
+) -> None:
+    config = http_config(tmp_path, remote, backup=backup, stat_source={"primary_recheck": 0.05})
+    node = http_node(config)
+    node.settle()
+    remote.set_fault("stats_status", "503")
+    node.cycle()
+    raised = [s for s in node.signals() if s.active]
+    assert [(s.condition, s.scope) for s in raised] == [(STATISTICS_FAILOVER, "global")]
+    assert "HTTP 503" in raised[0].reason and backup.url in raised[0].reason
+    node.cycle()  # still on the backup: no repeated detect, no stale target
+    assert node.signals() == []
+    time.sleep(0.1)  # past primary_recheck
+    remote.clear_faults()
+    node.cycle()
+    assert conditions(node.signals(), active=False) == {(STATISTICS_FAILOVER, "global")}
+
+
+def test_a_node_with_a_backup_says_on_its_first_cycle_that_the_primary_serves(
+    tmp_path: Path, remote: FakeRemote, backup: FakeRemote
+) -> None:
+    config = http_config(tmp_path, remote, backup=backup)
+    node = http_node(config)
+    node.cycle()  # first observation: primary serves, the start-up cancel goes out
+    assert (STATISTICS_FAILOVER, "global") in conditions(node.signals(), active=False)
 
 
 def test_both_servers_down_marks_everything_stale_and_the_cycle_says_why(

@@ -42,3 +42,31 @@ def test_a_standby_takes_over_when_the_master_stops_renewing(
     outcome = standby.cycle()
     assert outcome.cycle.error is None
     assert "standby node, node-b" in (master.cycle().cycle.error or "")
+
+
+def test_a_standby_takes_over_at_once_after_the_master_stops_cleanly(
+    tmp_path: Path, remote: FakeRemote
+) -> None:
+    options = {"lease_ttl": 3600}  # without the release the standby would wait an hour
+    master = http_node(http_config(tmp_path, remote, node_id="node-a", publisher=options))
+    standby = http_node(http_config(tmp_path, remote, node_id="node-b", publisher=options))
+    assert master.cycle().cycle.error is None
+    assert "standby node, node-a" in (standby.cycle().cycle.error or "")
+    master.node.stop()
+    outcome = standby.cycle()
+    assert outcome.cycle.error is None
+    assert remote.state()["bulk_requests"] == 2
+
+
+def test_a_standby_that_stops_leaves_the_masters_lease_alone(
+    tmp_path: Path, remote: FakeRemote
+) -> None:
+    master = http_node(http_config(tmp_path, remote, node_id="node-a"))
+    standby = http_node(http_config(tmp_path, remote, node_id="node-b"))
+    master.cycle()
+    standby.cycle()
+    standby.node.stop()
+    assert master.cycle().cycle.error is None
+    assert "standby node, node-a" in (
+        http_node(http_config(tmp_path, remote, node_id="node-c")).cycle().cycle.error or ""
+    )
