@@ -5,7 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.charts import build_allowed_figure, build_target_table, light_style
-from dashboard.ui import OverviewData, dashboard_config, format_age, format_ms, load_overview
+from dashboard.ui import (
+    ALARMS_PENDING,
+    OverviewData,
+    dashboard_config,
+    format_age,
+    format_ms,
+    load_active_alarms,
+    load_overview,
+)
 
 config = dashboard_config()
 st.title("Overview")
@@ -41,6 +49,7 @@ def show(data: OverviewData) -> None:
     tiles[3].metric("Mean lateness", format_ms(summary.mean_lateness_s), border=True)
     tiles[4].metric("Overruns (1 min)", summary.overruns_in_window, border=True)
     tiles[5].metric("Last cycle", format_age(summary.last_cycle_age_s), border=True)
+    show_activity(data)
     table = build_target_table(data.targets)
     if table.empty:
         st.info(
@@ -58,6 +67,26 @@ def show(data: OverviewData) -> None:
     )
     if not data.recent.empty:
         st.plotly_chart(build_allowed_figure(data.recent, config.node.timezone), width="stretch")
+
+
+def show_activity(data: OverviewData) -> None:
+    activity = data.activity
+    tiles = st.columns(5)
+    tiles[0].metric(
+        "Targets paced", f"{activity.targets_paced} / {activity.targets_known}", border=True
+    )
+    tiles[1].metric("Invitations allowed / min", f"{activity.allowed_per_minute:,}", border=True)
+    tiles[2].metric("Accepted (1 h)", f"{activity.accepted_last_hour:,}", border=True)
+    tiles[3].metric("Abandoned (1 h)", f"{activity.abandoned_last_hour:,}", border=True)
+    alarms = load_active_alarms(str(config.node.database_path))
+    if alarms is None:
+        tiles[4].metric("Active alarms", "–", border=True, help=ALARMS_PENDING)
+    else:
+        total = sum(alarms.values())
+        by_category = " · ".join(f"{n} {category}" for category, n in alarms.items() if n)
+        tiles[4].metric("Active alarms", total, border=True, help=by_category or "none active")
+        if total:
+            tiles[4].caption(by_category)
 
 
 live_overview()

@@ -9,12 +9,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.support import ROOT, write_test_config
 
@@ -48,10 +49,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
-    folder = tmp_path_factory.mktemp("dashboard")
-    config, database = write_test_config(folder)
+@contextmanager
+def running_dashboard(folder: Path, config: Path, database: Path) -> Iterator[Dashboard]:
+    """`streamlit run app.py` on a free loopback port until the block ends."""
     port = free_port()
     log_path = folder / "server.log"
     env = {**os.environ, "PACING_CONFIG": str(config)}
@@ -106,6 +106,14 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
 
 
 @pytest.fixture(scope="session")
+def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
+    folder = tmp_path_factory.mktemp("dashboard")
+    config, database = write_test_config(folder)
+    with running_dashboard(folder, config, database) as board:
+        yield board
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
@@ -128,3 +136,12 @@ def page(browser: Browser) -> Iterator[Page]:
 def open_page(page: Page, url: str) -> None:
     page.goto(url)
     page.wait_for_selector(SCRIPT_DONE, state="attached", timeout=30_000)
+
+
+def sign_in(page: Page, url: str, name: str, password: str) -> None:
+    """Sign in through the local users form and wait for the sidebar to name the user."""
+    open_page(page, url)
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text(f"Signed in as {name}")).to_be_visible(timeout=20_000)

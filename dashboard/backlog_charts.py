@@ -1,0 +1,165 @@
+"""Backlog page maths and figures (pure): backlog frames in, Figures and tables out.
+
+Frames are `storage.backlog.reads` `read_backlog_samples`, `read_drain_rate` and
+`read_hive_off_runs`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+MB = 1024.0 * 1024.0
+WARNING_COLOUR = "#e6a100"
+MAJOR_COLOUR = "#d62728"
+# Limits more than this many times the largest size are written, not drawn to scale.
+OFF_SCALE_FACTOR = 4.0
+ITEM_COLUMNS = (
+    ("pending_items", "waiting"),
+    ("processing_items", "processing"),
+    ("failed_items", "failed"),
+)
+
+
+def backlog_ever_used(samples: pd.DataFrame) -> bool:
+    """Whether anything was backlogged, waiting, processing or failed in these samples."""
+    if samples.empty:
+        return False
+    counted = ["pending_items", "processing_items", "failed_items", "backlogged_total"]
+    return bool((samples[counted].fillna(0) > 0).to_numpy().any())
+
+
+def _times(frame: pd.DataFrame, time_zone: str) -> pd.Series:
+    return pd.to_datetime(frame["at"], unit="s", utc=True).dt.tz_convert(time_zone)
+
+
+def _layout(figure: go.Figure, title: str, unit: str) -> go.Figure:
+    figure.update_layout(
+        height=300,
+        margin={"l": 10, "r": 10, "t": 36, "b": 10},
+        title=title,
+        yaxis_title=unit,
+        hovermode="x unified",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.24, "title": {"text": ""}},
+    )
+    return figure
+
+
+def _node_label(node: object, nodes: int, text: str) -> str:
+    return text if nodes <= 1 else f"{node} · {text}"
+
+
+def build_folder_size_figure(
+    samples: pd.DataFrame, warning_mb: float, max_mb: float, time_zone: str
+) -> go.Figure:
+    """Folder size (allocated MB) over time, with the WarningUsedMB and MaxUsedMB lines."""
+    figure = go.Figure()
+    nodes = samples["node_id"].nunique() if not samples.empty else 0
+    for node, rows in samples.groupby("node_id", sort=True):
+        figure.add_trace(
+            go.Scatter(
+                x=_times(rows, time_zone),
+                y=rows["used_bytes"] / MB,
+                name=_node_label(node, nodes, "folder size"),
+                mode="lines",
+                line_shape="hv",
+                hovertemplate="%{y:.2f} MB used<extra>%{fullData.name}</extra>",
+            )
+        )
+    if not samples.empty:
+        times = _times(samples, time_zone)
+        for value, label, colour in (
+            (warning_mb, f"WarningUsedMB {warning_mb:g} MB", WARNING_COLOUR),
+            (max_mb, f"MaxUsedMB {max_mb:g} MB (new items refused)", MAJOR_COLOUR),
+        ):
+            figure.add_trace(
+                go.Scatter(
+                    x=[times.min(), times.max()],
+                    y=[value, value],
+                    mode="lines",
+                    name=label,
+                    line={"color": colour, "dash": "dash", "width": 1.5},
+                    hovertemplate=f"{label}<extra></extra>",
+                )
+            )
+        peak_mb = float(samples["used_bytes"].max() or 0) / MB
+        if peak_mb > 0 and warning_mb > OFF_SCALE_FACTOR * peak_mb:
+            # Lines far above the curve would flatten it: follow the curve, write the limits.
+            figure.update_yaxes(range=[0, peak_mb * 1.3])
+            figure.add_annotation(
+                text=f"WarningUsedMB {warning_mb:g} MB, MaxUsedMB {max_mb:g} MB: "
+                "far above this scale",
+                xref="paper",
+                yref="paper",
+                x=1,
+                y=1,
+                xanchor="right",
+                yanchor="top",
+                showarrow=False,
+                font={"color": WARNING_COLOUR, "size": 11},
+            )
+    return _layout(figure, "Backlog folder size", "MB")
+
+
+def build_items_figure(samples: pd.DataFrame, time_zone: str) -> go.Figure:
+    """Items waiting, processing and failed over time."""
+    figure = go.Figure()
+    nodes = samples["node_id"].nunique() if not samples.empty else 0
+    for node, rows in samples.groupby("node_id", sort=True):
+        times = _times(rows, time_zone)
+        for column, text in ITEM_COLUMNS:
+            figure.add_trace(
+                go.Scatter(
+                    x=times,
+                    y=rows[column],
+                    name=_node_label(node, nodes, text),
+                    mode="lines",
+                    line_shape="hv",
+                    hovertemplate=f"%{{y:.0f}} items {text}<extra>%{{fullData.name}}</extra>",
+                )
+            )
+    return _layout(figure, "Backlog items", "items")
+
+
+def build_drain_figure(rates: pd.DataFrame, time_zone: str) -> go.Figure:
+    """Items drained (written to the database) and backlogged per second."""
+    figure = go.Figure()
+    nodes = rates["node_id"].nunique() if not rates.empty else 0
+    for node, rows in rates.groupby("node_id", sort=True):
+        times = _times(rows, time_zone)
+        for column, text in (("drained_per_s", "drained"), ("backlogged_per_s", "backlogged")):
+            figure.add_trace(
+                go.Scatter(
+                    x=times,
+                    y=rows[column],
+                    name=_node_label(node, nodes, text),
+                    mode="lines",
+                    hovertemplate=f"%{{y:.2f}} items/s {text}<extra>%{{fullData.name}}</extra>",
+                )
+            )
+    return _layout(figure, "Drain rate", "items / s")
+
+
+def hive_off_table(runs: pd.DataFrame, time_zone: str) -> pd.DataFrame:
+    """Hive-off runs for display: local times, duration, what was moved, and any error."""
+    if runs.empty:
+        return pd.DataFrame()
+
+    def local(column: str) -> pd.Series:
+        values = pd.to_numeric(runs[column], errors="coerce")
+        return pd.to_datetime(values, unit="s", utc=True).dt.tz_convert(time_zone)
+
+    finished = pd.to_numeric(runs["finished_at"], errors="coerce")
+    return pd.DataFrame(
+        {
+            "started": local("started_at"),
+            "status": runs["status"],
+            "duration s": (finished - pd.to_numeric(runs["started_at"])).round(1),
+            "cutoff": local("cutoff"),
+            "rows archived": runs["rows_archived"],
+            "cycles purged": runs["cycles_purged"],
+            "archive files": runs["archive_files"],
+            "node": runs["node_id"],
+            "error": runs["error"].fillna(""),
+        }
+    )

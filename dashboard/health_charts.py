@@ -1,0 +1,233 @@
+"""Health page maths and figures (pure): runtime frames and thresholds in, Figures out.
+
+Frames are `storage.health_reads.read_runtime_series` / `read_gc_generations`. Thresholds are
+the alarm conditions' parameters as stored in the database (operators may have edited them),
+falling back to `[metrics]` when a condition is not provisioned yet.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from engine.config_options import MetricsOptions
+
+MB = 1024.0 * 1024.0
+GENERATION_COLOURS = ("#1f77b4", "#ff7f0e", "#d62728", "#9467bd")
+THRESHOLD_COLOUR = "#d62728"
+# A threshold more than this many times the highest value is written, not drawn to scale.
+OFF_SCALE_FACTOR = 4.0
+
+
+@dataclass(frozen=True, slots=True)
+class HealthThresholds:
+    """The three runtime thresholds and where each came from ("database" or "configuration")."""
+
+    gc_latency_ms: float
+    gc_frequency_per_min: float
+    heap_usage_pct: float
+    gc_latency_from: str
+    gc_frequency_from: str
+    heap_usage_from: str
+
+
+_PARAMETERS = {
+    "GC Latency": "threshold_ms",
+    "GC Frequency": "threshold_per_min",
+    "Heap Memory Usage": "threshold_pct",
+}
+
+
+def health_thresholds(conditions: pd.DataFrame | None, metrics: MetricsOptions) -> HealthThresholds:
+    """Thresholds from the `alarm_conditions` frame (`read_conditions`), else from `[metrics]`."""
+    stored: dict[str, float] = {}
+    if conditions is not None and not conditions.empty:
+        for name, text in zip(conditions["name"], conditions["parameters"], strict=True):
+            key = _PARAMETERS.get(str(name))
+            if key is None:
+                continue
+            try:
+                value = json.loads(str(text) or "{}").get(key)
+            except (ValueError, AttributeError):
+                continue
+            if isinstance(value, int | float):
+                stored[str(name)] = float(value)
+
+    def pick(name: str, configured: float) -> tuple[float, str]:
+        return (stored[name], "database") if name in stored else (configured, "configuration")
+
+    latency, latency_from = pick("GC Latency", metrics.gc_latency_threshold_ms)
+    frequency, frequency_from = pick("GC Frequency", metrics.gc_frequency_threshold_per_min)
+    heap, heap_from = pick("Heap Memory Usage", metrics.heap_usage_threshold_pct)
+    return HealthThresholds(latency, frequency, heap, latency_from, frequency_from, heap_from)
+
+
+def _times(frame: pd.DataFrame, time_zone: str) -> pd.Series:
+    return pd.to_datetime(frame["at"], unit="s", utc=True).dt.tz_convert(time_zone)
+
+
+def _layout(figure: go.Figure, title: str, unit: str) -> go.Figure:
+    figure.update_layout(
+        height=300,
+        margin={"l": 10, "r": 10, "t": 36, "b": 10},
+        title=title,
+        yaxis_title=unit,
+        hovermode="x unified",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.24, "title": {"text": ""}},
+    )
+    return figure
+
+
+def _threshold(figure: go.Figure, frame: pd.DataFrame, value: float, label: str, tz: str) -> None:
+    """A dashed horizontal line across the frame's time span, hoverable with its value."""
+    if frame.empty:
+        return
+    times = _times(frame, tz)
+    figure.add_trace(
+        go.Scatter(
+            x=[times.min(), times.max()],
+            y=[value, value],
+            mode="lines",
+            name=label,
+            line={"color": THRESHOLD_COLOUR, "dash": "dash", "width": 1.5},
+            hovertemplate=f"{label}<extra></extra>",
+        )
+    )
+
+
+def _node_label(node: object, nodes: int, text: str) -> str:
+    return text if nodes <= 1 else f"{node} · {text}"
+
+
+def build_gc_pause_figure(
+    generations: pd.DataFrame, series: pd.DataFrame, threshold_ms: float, time_zone: str
+) -> go.Figure:
+    """Longest GC pause per generation (ms) against the GC Latency threshold."""
+    figure = go.Figure()
+    nodes = generations["node_id"].nunique() if not generations.empty else 0
+    for (node, generation), rows in generations.groupby(["node_id", "generation"], sort=True):
+        colour = GENERATION_COLOURS[int(generation) % len(GENERATION_COLOURS)]
+        figure.add_trace(
+            go.Scatter(
+                x=_times(rows, time_zone),
+                y=rows["pause_max_s"] * 1000.0,
+                name=_node_label(node, nodes, f"generation {generation}"),
+                mode="markers+lines" if len(rows) < 200 else "lines",
+                line={"color": colour},
+                customdata=rows["collections"],
+                hovertemplate=(
+                    "%{y:.2f} ms longest pause (%{customdata} collections)"
+                    "<extra>%{fullData.name}</extra>"
+                ),
+            )
+        )
+    _threshold(figure, series, threshold_ms, f"GC Latency threshold {threshold_ms:g} ms", time_zone)
+    return _layout(figure, "GC pause per generation (longest)", "ms")
+
+
+def build_gc_frequency_figure(
+    series: pd.DataFrame, threshold_per_min: float, time_zone: str
+) -> go.Figure:
+    """Collections in the last 60 s against the GC Frequency threshold."""
+    figure = go.Figure()
+    nodes = series["node_id"].nunique() if not series.empty else 0
+    for node, rows in series.groupby("node_id", sort=True):
+        figure.add_trace(
+            go.Scatter(
+                x=_times(rows, time_zone),
+                y=rows["gc_collections_per_min"],
+                name=_node_label(node, nodes, "collections / min"),
+                mode="lines",
+                hovertemplate="%{y:.0f} collections / min<extra>%{fullData.name}</extra>",
+            )
+        )
+    label = f"GC Frequency threshold {threshold_per_min:g} / min"
+    _threshold(figure, series, threshold_per_min, label, time_zone)
+    return _layout(figure, "Garbage collections per minute", "collections / min")
+
+
+def build_memory_figure(series: pd.DataFrame, threshold_pct: float, time_zone: str) -> go.Figure:
+    """RSS (and the traced Python heap, when sampled) in MB against the heap threshold."""
+    figure = go.Figure()
+    nodes = series["node_id"].nunique() if not series.empty else 0
+    for node, rows in series.groupby("node_id", sort=True):
+        times = _times(rows, time_zone)
+        limit = pd.to_numeric(rows["memory_limit_bytes"], errors="coerce")
+        usage = pd.to_numeric(rows["rss_bytes"], errors="coerce") / limit.where(limit > 0) * 100
+        figure.add_trace(
+            go.Scatter(
+                x=times,
+                y=pd.to_numeric(rows["rss_bytes"], errors="coerce") / MB,
+                name=_node_label(node, nodes, "RSS"),
+                mode="lines",
+                customdata=usage,
+                hovertemplate="RSS %{y:.1f} MB (%{customdata:.1f} % of limit)"
+                "<extra>%{fullData.name}</extra>",
+            )
+        )
+        heap = pd.to_numeric(rows["heap_current_bytes"], errors="coerce")
+        if heap.notna().any():
+            figure.add_trace(
+                go.Scatter(
+                    x=times,
+                    y=heap / MB,
+                    name=_node_label(node, nodes, "traced Python heap"),
+                    mode="lines",
+                    line={"dash": "dot"},
+                    hovertemplate="heap %{y:.1f} MB<extra>%{fullData.name}</extra>",
+                )
+            )
+    limits = pd.to_numeric(series.get("memory_limit_bytes"), errors="coerce").dropna()
+    if not limits.empty:
+        line_mb = threshold_pct / 100.0 * float(limits.iloc[-1]) / MB
+        label = f"Heap Memory Usage threshold {threshold_pct:g} % = {line_mb:,.0f} MB"
+        _threshold(figure, series, line_mb, label, time_zone)
+        _keep_in_scale(figure, series, line_mb, label)
+    return _layout(figure, "Resident memory against the Heap Memory Usage threshold", "MB")
+
+
+def _keep_in_scale(figure: go.Figure, series: pd.DataFrame, line_mb: float, label: str) -> None:
+    """A threshold far above the curve would flatten it: scale to the curve and say so."""
+    peak_mb = float(pd.to_numeric(series["rss_bytes"], errors="coerce").max() or 0.0) / MB
+    if peak_mb > 0 and line_mb > OFF_SCALE_FACTOR * peak_mb:
+        figure.update_yaxes(range=[0, peak_mb * 1.3])
+        figure.add_annotation(
+            text=f"{label}: far above this scale",
+            xref="paper",
+            yref="paper",
+            x=1,
+            y=1,
+            xanchor="right",
+            yanchor="top",
+            showarrow=False,
+            font={"color": THRESHOLD_COLOUR, "size": 11},
+        )
+
+
+def build_cycle_timing_figure(series: pd.DataFrame, period_s: float, time_zone: str) -> go.Figure:
+    """Cycle duration and lateness (s) with the refresh period as the line not to cross."""
+    figure = go.Figure()
+    nodes = series["node_id"].nunique() if not series.empty else 0
+    bucketed = bool((series["samples"] > 1).any()) if not series.empty else False
+    for node, rows in series.groupby("node_id", sort=True):
+        times = _times(rows, time_zone)
+        for column, text, dash in (
+            ("cycle_duration_max_s" if bucketed else "cycle_duration_s", "duration", "solid"),
+            ("cycle_lateness_max_s" if bucketed else "cycle_lateness_s", "lateness", "dot"),
+        ):
+            name = _node_label(node, nodes, f"{text} (max per point)" if bucketed else text)
+            figure.add_trace(
+                go.Scatter(
+                    x=times,
+                    y=rows[column],
+                    name=name,
+                    mode="lines",
+                    line={"dash": dash},
+                    hovertemplate=f"{text} %{{y:.3f}} s<extra>%{{fullData.name}}</extra>",
+                )
+            )
+    _threshold(figure, series, period_s, f"refresh period {period_s:g} s", time_zone)
+    return _layout(figure, "Cycle duration and lateness", "s")

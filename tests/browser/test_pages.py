@@ -1,0 +1,211 @@
+"""Targets, History and sign-in in a real browser against real servers running the node."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from dashboard.users import add_user
+from storage.db import connect
+from storage.writes import CycleRecord, TargetRecord, record_cycle
+from tests.browser.conftest import Dashboard, open_page, running_dashboard, sign_in
+from tests.support import ROOT, write_test_config
+
+pytestmark = pytest.mark.browser
+FORMULA_TARGET = '=HYPERLINK("http://evil.example") - chat'
+
+
+def caption_with(page: Page, text: str) -> str:
+    caption = page.get_by_test_id("stCaptionContainer").filter(has_text=text).first
+    expect(caption).to_be_visible(timeout=20_000)
+    return caption.inner_text()
+
+
+def test_targets_page_values_move_while_the_node_runs(dashboard: Dashboard, page: Page) -> None:
+    open_page(page, f"{dashboard.url}/targets?range=15m&refresh=2s")
+    first = caption_with(page, "Last 15 minutes")
+    expect(page.get_by_test_id("stPlotlyChart")).to_have_count(6, timeout=20_000)
+    deadline = time.monotonic() + 20
+    while caption_with(page, "Last 15 minutes") == first:
+        assert time.monotonic() < deadline, "the targets page did not refresh in 20 s"
+        page.wait_for_timeout(500)
+    assert page.get_by_test_id("stException").count() == 0
+
+
+def minute_after_first_cycle(database: Path) -> datetime:
+    """A whole minute (the custom range's resolution) that already holds node cycles.
+
+    The server may have started within the current minute; then wait for the next one, so
+    the export holds the node's own rows and not only the row this test adds.
+    """
+    db = connect(database)
+    try:
+        first = db.execute("SELECT min(started_at) FROM cycles").fetchone()[0]
+    finally:
+        db.close()
+    assert first is not None, "the node has not recorded a cycle yet"
+    while (until := datetime.now(UTC).replace(second=0, microsecond=0)).timestamp() <= first + 5:
+        time.sleep(1.0)
+    return until
+
+
+def store_formula_row(database: Path, at: float) -> None:
+    """A target row whose text a spreadsheet would run as a formula."""
+    db = connect(database)
+    try:
+        cycle = CycleRecord(
+            cycle_id="formula-cycle",
+            node_id="test",
+            seq=0,
+            scheduled_at=at,
+            started_at=at,
+            duration_s=0.01,
+            lateness_s=0.0,
+            period_s=1.0,
+            status="ok",
+            targets_count=1,
+            errors_count=0,
+        )
+        target = TargetRecord(
+            cycle_id="formula-cycle",
+            target_id=FORMULA_TARGET,
+            at=at,
+            media="chat",
+            goal_pct=3.0,
+            logged_in_slots=1,
+            ready_slots=1,
+            busy_slots=0,
+            in_queue=0,
+            accepted_total=0,
+            abandoned_total=0,
+            reason="=1+1",
+            error="@SUM(A1:A2)",
+        )
+        record_cycle(db, cycle, [target], recorded_at=at)
+    finally:
+        db.close()
+
+
+def pacing_export(dashboard: Dashboard, since: datetime, until: datetime) -> bytes:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "engine.cli",
+            "export",
+            "--since",
+            since.isoformat(),
+            "--until",
+            until.isoformat(),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PACING_CONFIG": str(dashboard.config_path)},
+        capture_output=True,
+        check=True,
+    )
+    return result.stdout
+
+
+def test_the_downloaded_csv_is_what_pacing_export_writes_and_neutralises_formulas(
+    dashboard: Dashboard, page: Page
+) -> None:
+    until = minute_after_first_cycle(dashboard.database_path)  # a range wholly in the past
+    since = until - timedelta(minutes=10)
+    store_formula_row(dashboard.database_path, until.timestamp() - 1.0)
+    query = f"range=custom&from={since:%Y-%m-%dT%H:%M}&to={until:%Y-%m-%dT%H:%M}"
+    open_page(page, f"{dashboard.url}/history?{query}")
+    button = page.get_by_test_id("stDownloadButton")
+    expect(button).to_be_visible(timeout=20_000)
+    with page.expect_download(timeout=30_000) as download:
+        button.get_by_role("button").click()
+    downloaded = Path(download.value.path()).read_bytes()
+    assert downloaded == pacing_export(dashboard, since, until)
+    text = downloaded.decode("utf-8")
+    assert "'=HYPERLINK" in text and ",'=1+1," in text and "'@SUM(A1:A2)" in text
+    assert text.count("\n") > 10, "the node's own rows are in the file too"
+
+
+@pytest.fixture(scope="module")
+def signed_in_dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
+    folder = tmp_path_factory.mktemp("signed-in")
+    config, database = write_test_config(folder)
+    users = folder / "users.json"
+    with config.open("a", encoding="utf-8") as out:
+        out.write(f'\n[dashboard]\nauth = "local"\nusers_file = "{users.as_posix()}"\n')
+    add_user(users, "olga", "operator", "operator password")
+    add_user(users, "victor", "viewer", "viewer password")
+    with running_dashboard(folder, config, database) as board:
+        yield board
+
+
+def test_a_viewer_sees_no_operator_actions(
+    signed_in_dashboard: Dashboard, browser: Browser
+) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        sign_in(page, signed_in_dashboard.url, "victor", "viewer password")
+        nav = page.get_by_test_id("stSidebarNav")
+        expect(nav.get_by_text("Targets")).to_be_visible()
+        expect(nav.get_by_text("Users")).to_have_count(0)
+        open_page(page, f"{signed_in_dashboard.url}/users")
+        expect(page.get_by_role("button", name="Save user")).to_have_count(0)
+    finally:
+        context.close()
+
+
+def test_an_operator_sees_the_users_page_and_a_wrong_password_gets_nothing(
+    signed_in_dashboard: Dashboard, browser: Browser
+) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        open_page(page, signed_in_dashboard.url)
+        page.get_by_label("User name").fill("olga")
+        page.get_by_label("Password", exact=True).fill("not her password")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_text("Unknown user name or wrong password.")).to_be_visible()
+        expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
+        sign_in(page, signed_in_dashboard.url, "olga", "operator password")
+        page.get_by_test_id("stSidebarNav").get_by_text("Users").click()
+        expect(page.get_by_role("button", name="Save user")).to_be_visible(timeout=20_000)
+    finally:
+        context.close()
+
+
+def test_without_sign_in_the_server_refuses_to_listen_beyond_localhost(tmp_path: Path) -> None:
+    config, _ = write_test_config(tmp_path)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            "0",
+            "--server.address",
+            "0.0.0.0",
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PACING_CONFIG": str(config)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "no sign-in configured and would listen on 0.0.0.0" in result.stdout + result.stderr

@@ -1,0 +1,73 @@
+"""One AppTest smoke test per page, on a database a real headless node wrote."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from dashboard.ui_access import CURRENT_VIEWER_KEY
+from tests.dashboard.conftest import page_test
+from tests.support import ROOT
+
+
+def run_page(name: str, **query: str) -> AppTest:
+    return page_test(name, **query).run()
+
+
+def test_the_overview_shows_activity_tiles(config: Path) -> None:
+    page = run_page("overview")
+    assert not page.exception
+    labels = [metric.label for metric in page.metric]
+    assert {"Targets paced", "Invitations allowed / min", "Accepted (1 h)"} <= set(labels)
+    assert "Abandoned (1 h)" in labels and "Active alarms" in labels
+
+
+def test_the_targets_page_draws_every_chart_for_the_chosen_range(config: Path) -> None:
+    page = run_page("targets", range="15m")
+    assert not page.exception
+    assert page.selectbox(key="range").value == "15m"
+    assert page.multiselect(key="targets").value, "targets are chosen by default"
+    charts = page.get("plotly_chart")
+    assert len(charts) == 6
+    assert any("one point per cycle" in caption.value for caption in page.caption)
+
+
+def test_the_targets_page_says_what_is_missing_for_an_empty_range(config: Path) -> None:
+    page = AppTest.from_file(str(ROOT / "pages" / "targets.py"), default_timeout=30)
+    page.query_params["range"] = "custom"
+    page.session_state["from"] = datetime(2001, 1, 1)
+    page.session_state["to"] = datetime(2001, 1, 2)
+    page.run()
+    assert not page.exception
+    assert any("No cycle of these targets in this range" in info.value for info in page.info)
+
+
+def test_the_history_page_counts_rows_and_offers_the_csv(config: Path) -> None:
+    page = run_page("history", range="1h")
+    assert not page.exception
+    assert any(re.search(r"\d+ rows from", caption.value) for caption in page.caption)
+    assert page.dataframe, "a preview of the newest rows"
+    assert page.get("download_button"), "the CSV download button"
+
+
+def test_the_users_page_is_closed_to_viewers(config: Path) -> None:
+    page = run_page("users")
+    assert not page.exception
+    assert any("needs the operator role" in info.value for info in page.info)
+    assert not page.button
+
+
+def test_the_users_page_lets_an_operator_add_a_user(config: Path) -> None:
+    from dashboard.access import Viewer
+
+    page = AppTest.from_file(str(ROOT / "pages" / "users.py"), default_timeout=30)
+    page.session_state[CURRENT_VIEWER_KEY] = Viewer("olga", "operator", "local")
+    page.run()
+    assert not page.exception
+    page.text_input[0].input("victor")
+    page.text_input[1].input("a long password")
+    page.button[0].click().run()
+    assert any("User victor saved as viewer" in s.value for s in page.success)
