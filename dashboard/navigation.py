@@ -36,16 +36,14 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/overview.py", "Overview", ":material/dashboard:", "Monitor", default=True),
-    PageSpec("pages/targets.py", "Targets", ":material/target:", "Monitor"),
-    # Not pages/alarms.py: mypy would see a second top-level module named `alarms`. Streamlit
-    # drops the leading underscore, so the URL is still /alarms (a custom url_path would make
-    # Streamlit 1.67 flash "page not found" on a direct link).
-    PageSpec("pages/_alarms.py", "Alarms", ":material/notifications:", "Monitor"),
-    PageSpec("pages/health.py", "Health", ":material/monitor_heart:", "Monitor"),
-    PageSpec("pages/backlog.py", "Backlog", ":material/inventory:", "Data"),
-    PageSpec("pages/history.py", "History", ":material/history:", "Data"),
-    PageSpec("pages/users.py", "Users", ":material/group:", "Settings", operator_only=True),
+    PageSpec("views/overview.py", "Overview", ":material/dashboard:", "Monitor", default=True),
+    PageSpec("views/targets.py", "Targets", ":material/target:", "Monitor"),
+    # views/ is a package, so views/alarms.py is the module views.alarms, not a second `alarms`.
+    PageSpec("views/alarms.py", "Alarms", ":material/notifications:", "Monitor"),
+    PageSpec("views/health.py", "Health", ":material/monitor_heart:", "Monitor"),
+    PageSpec("views/backlog.py", "Backlog", ":material/inventory:", "Data"),
+    PageSpec("views/history.py", "History", ":material/history:", "Data"),
+    PageSpec("views/users.py", "Users", ":material/group:", "Settings", operator_only=True),
 )
 
 
@@ -61,19 +59,6 @@ def refuse_open_bind_without_sign_in(config: Config) -> None:
     if problem is not None:
         raise OpenBindError(problem)
     log.info("dashboard sign-in: %s", auth)
-
-
-def close_the_pages_folder() -> None:
-    """Never let Streamlit run `pages/*.py` directly, around the sign-in gate in app.py.
-
-    Streamlit 1.67 still treats a `pages/` folder beside the main script as a multipage app
-    (version 1) until some session calls `st.navigation`: on a freshly started server the first
-    visitor of `/targets` would get the page without signing in. The flag is read when each
-    session starts, so app.py clears it once when the server imports it.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    PagesManager.uses_pages_directory = False
 
 
 def run_navigation() -> None:

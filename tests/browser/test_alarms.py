@@ -72,7 +72,8 @@ def new_page(browser: Browser) -> Page:
 def test_a_direct_link_on_a_fresh_server_asks_for_sign_in_first(
     alarming_dashboard: Dashboard, browser: Browser
 ) -> None:
-    # The first page any session opens on this server (Streamlit would run pages/ directly).
+    # The first page any session opens on this server: no page may be reachable around the
+    # sign-in gate in app.py (a pages/ folder would be run directly by Streamlit).
     page = new_page(browser)
     try:
         open_page(page, f"{alarming_dashboard.url}/alarms?refresh=paused")

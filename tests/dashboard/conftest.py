@@ -43,8 +43,8 @@ def config(recorded: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def page_test(name: str, **query: str) -> AppTest:
-    """An AppTest of `pages/<name>.py` with these query parameters (not run yet)."""
-    page = AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=30)
+    """An AppTest of `views/<name>.py` with these query parameters (not run yet)."""
+    page = AppTest.from_file(str(ROOT / "views" / f"{name}.py"), default_timeout=30)
     for key, value in query.items():
         page.query_params[key] = value
     return page

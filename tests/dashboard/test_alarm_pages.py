@@ -73,7 +73,7 @@ def apply_button(page: AppTest) -> object:
 
 
 def test_a_viewer_sees_the_active_alarms_but_no_action(alarmed: Path) -> None:
-    page = page_test("_alarms", refresh="paused").run()
+    page = page_test("alarms", refresh="paused").run()
     assert not page.exception
     assert any("needs the operator role" in info.value for info in page.info)
     assert not [button for button in page.button if button.label == "Apply"]
@@ -86,7 +86,7 @@ def test_a_viewer_sees_the_active_alarms_but_no_action(alarmed: Path) -> None:
 def test_an_operator_acknowledges_the_alarm_picked_by_id_even_after_the_order_changed(
     alarmed: Path,
 ) -> None:
-    page = as_operator(page_test("_alarms", refresh="paused")).run()
+    page = as_operator(page_test("alarms", refresh="paused")).run()
     assert not page.exception
     # A Critical alarm arrives after the page drew its list: by position it would now come first.
     raise_alarms(alarmed, [AlarmSignal("NoMasterNode", True, time.time(), reason="no heartbeat")])
@@ -104,7 +104,7 @@ def test_an_operator_acknowledges_the_alarm_picked_by_id_even_after_the_order_ch
 
 
 def test_an_operator_shelves_several_alarms_at_once_with_an_expiry(alarmed: Path) -> None:
-    page = as_operator(page_test("_alarms", refresh="paused")).run()
+    page = as_operator(page_test("alarms", refresh="paused")).run()
     page.multiselect(key=ACTION_IDS_KEY).select("CycleOverrun/global").select("GC Latency/global")
     page.radio(key=ACTION_KIND_KEY).set_value("Shelve")
     page.selectbox(key=ACTION_SHELVE_KEY).set_value("4 hours")
@@ -125,8 +125,8 @@ def test_an_operator_shelves_several_alarms_at_once_with_an_expiry(alarmed: Path
 
 
 def test_acknowledging_twice_says_who_was_first(alarmed: Path) -> None:
-    first = as_operator(page_test("_alarms", refresh="paused"), "olga").run()
-    second = as_operator(page_test("_alarms", refresh="paused"), "ana").run()
+    first = as_operator(page_test("alarms", refresh="paused"), "olga").run()
+    second = as_operator(page_test("alarms", refresh="paused"), "ana").run()
     first.multiselect(key=ACTION_IDS_KEY).select("GC Latency/global")
     apply_button(first).click().run()  # type: ignore[attr-defined]
     second.multiselect(key=ACTION_IDS_KEY).select("GC Latency/global")
@@ -135,7 +135,7 @@ def test_acknowledging_twice_says_who_was_first(alarmed: Path) -> None:
 
 
 def test_the_alarm_history_filters_by_condition(alarmed: Path) -> None:
-    page = page_test("_alarms", refresh="paused").run()
+    page = page_test("alarms", refresh="paused").run()
     page.multiselect(key="history-conditions").select("CycleOverrun").run()
     assert not page.exception
     history = page.dataframe[-1].value  # the history is the last table
@@ -144,7 +144,7 @@ def test_the_alarm_history_filters_by_condition(alarmed: Path) -> None:
 
 
 def test_the_alarms_page_shows_flood_figures(alarmed: Path) -> None:
-    page = page_test("_alarms", refresh="paused", range="24h").run()
+    page = page_test("alarms", refresh="paused", range="24h").run()
     labels = {metric.label: metric.value for metric in page.metric}
     assert labels["Alarms raised"] == "2"
     assert labels["Flood periods (>10 / 10 min)"] == "0"

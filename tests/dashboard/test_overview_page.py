@@ -23,7 +23,7 @@ def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run_overview() -> AppTest:
-    page = AppTest.from_file(str(ROOT / "pages" / "overview.py"), default_timeout=30)
+    page = AppTest.from_file(str(ROOT / "views" / "overview.py"), default_timeout=30)
     return page.run()
 
 

@@ -36,7 +36,7 @@ def test_the_targets_page_draws_every_chart_for_the_chosen_range(config: Path) -
 
 
 def test_the_targets_page_says_what_is_missing_for_an_empty_range(config: Path) -> None:
-    page = AppTest.from_file(str(ROOT / "pages" / "targets.py"), default_timeout=30)
+    page = AppTest.from_file(str(ROOT / "views" / "targets.py"), default_timeout=30)
     page.query_params["range"] = "custom"
     page.session_state["from"] = datetime(2001, 1, 1)
     page.session_state["to"] = datetime(2001, 1, 2)
@@ -63,7 +63,7 @@ def test_the_users_page_is_closed_to_viewers(config: Path) -> None:
 def test_the_users_page_lets_an_operator_add_a_user(config: Path) -> None:
     from dashboard.access import Viewer
 
-    page = AppTest.from_file(str(ROOT / "pages" / "users.py"), default_timeout=30)
+    page = AppTest.from_file(str(ROOT / "views" / "users.py"), default_timeout=30)
     page.session_state[CURRENT_VIEWER_KEY] = Viewer("olga", "operator", "local")
     page.run()
     assert not page.exception
