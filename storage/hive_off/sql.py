@@ -188,9 +188,11 @@ def update_run(db: sqlite_utils.Database, run_id: str, now: float, **counts: Any
 def prune_bookkeeping(
     db: sqlite_utils.Database, samples_before: float, cycles_before: float
 ) -> None:
-    """Drop old disk samples, and archived cycle ids no backlog item can still carry."""
+    """Drop old disk and runtime samples, and archived cycle ids no backlog item can carry."""
     with write_transaction(db):
         db.execute("DELETE FROM backlog_samples WHERE at < ?", (samples_before,))
+        # One runtime sample per cycle would otherwise grow without end (17,280 a day at 5 s).
+        db.execute("DELETE FROM runtime_samples WHERE at < ?", (samples_before,))
         db.execute("DELETE FROM archived_cycles WHERE started_at < ?", (cycles_before,))
 
 

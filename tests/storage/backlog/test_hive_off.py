@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
+from alarms.model import RuntimeSample
+from storage.alarms_store import record_runtime_sample
 from storage.backlog import BacklogFolder
 from storage.backlog.owner import HiveOffRunningError, PauseGate, backlog_paused
 from storage.backlog.reads import read_hive_off_runs, read_target_minute_rollups
@@ -86,6 +88,17 @@ def test_old_detail_is_archived_rolled_up_and_purged_and_export_reads_it_all_bac
     assert export_all(db, settings.archive_folder) == before
     assert "'=HYPERLINK(evil)" in before  # the export's formula guard applies to archives too
     assert read_hive_off_runs(db)["status"].tolist() == ["done"]
+
+
+def test_runtime_samples_older_than_the_retention_are_purged(
+    setup: tuple[sqlite_utils.Database, HiveOffSettings],
+) -> None:
+    db, settings = setup
+    for at in (OLD, NOW - 60):
+        record_runtime_sample(db, RuntimeSample("node-a", at, 0.001, 0.002, 1, 1.0, 1, 1, None))
+    run_hive_off(settings, clock=lambda: NOW)
+    kept = db.execute("SELECT at FROM runtime_samples").fetchall()
+    assert kept == [(NOW - 60,)]
 
 
 def test_minute_rollups_hold_counts_sums_means_and_deltas(
