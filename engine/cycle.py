@@ -15,6 +15,7 @@ from typing import Protocol
 
 from engine.model import PublishResult, TargetStatistics
 from engine.pacing import Pacer, PacingDecision, TargetSnapshot
+from engine.pacing.pools import find_capacity_pools
 from engine.targets import PacingTarget
 from storage.writes import CycleRecord, CycleStatus, TargetRecord
 
@@ -85,6 +86,7 @@ class PacingCycle:
         self.period_s = period_s
         self._clock = clock
         self._pending = {target.target_id: _PendingMemory() for target in self.targets}
+        self._pools = find_capacity_pools(self.targets)  # blended agents: shared ready slots
 
     def run(self, *, seq: int, scheduled_at: float, skipped_before: int = 0) -> CycleOutcome:
         """Run one cycle now; never raises for a failure of a source, a target or a publish."""
@@ -174,6 +176,7 @@ class PacingCycle:
 
     def _snapshot(self, target: PacingTarget, stats: TargetStatistics) -> TargetSnapshot:
         pending, last = self._pending_for(target.target_id)
+        pool = self._pools.get(target.target_id)
         return TargetSnapshot(
             target_id=target.target_id,
             media=target.media,
@@ -189,6 +192,8 @@ class PacingCycle:
             accept_delay_s=last.accept_delay_s if last else None,
             avg_handle_time_s=stats.avg_handle_time_s,
             reactive_arrivals_total=stats.reactive_arrivals_total,
+            capacity_pool=pool.pool if pool else None,
+            shared_ready_slots=pool.shared_ready_slots(stats.ready_slots) if pool else 0,
         )
 
     def _remember(self, answers: Mapping[str, PublishResult]) -> None:

@@ -37,6 +37,7 @@ from alarms.wiring import build_alarm_parts
 from engine.config import Config
 from engine.cycle import CycleOutcome, PacingCycle, Publisher, StatSource
 from engine.node_parts import CycleObserver, CycleRecorder, NodeService
+from engine.pacer_keeper import PacerStateKeeper
 from engine.pacing import Pacer
 from engine.wiring import build_ports, port_parts
 from storage.db import PerThreadDatabase
@@ -303,6 +304,7 @@ def build_node(
         optimization_target=config.pacing.optimization_target,
         interval_s=config.pacing.refresh_period_s,
     )
+    keeper = PacerStateKeeper(pacer, database, config.node.node_id, clock)  # warm restart
     cycle = PacingCycle(
         node_id=config.node.node_id,
         targets=config.targets,
@@ -321,11 +323,12 @@ def build_node(
         clock=clock,
         database=database,
         recorder=recorder,
-        observers=[*storage_parts.observers, *alarm_parts.observers],
+        observers=[*storage_parts.observers, *alarm_parts.observers, keeper],
         services=[
             *storage_parts.services,
             *alarm_parts.services,
             *port_parts(publisher, clock).services,
+            keeper,
         ],
     )
 

@@ -17,6 +17,7 @@ from storage.alarms_schema import ALARMS_SCHEMA
 from storage.backlog_schema import BACKLOG_SCHEMA
 from storage.errors import DatabaseMissingError, SchemaVersionError, StorageError
 from storage.leases import LEASES_SCHEMA
+from storage.pacer_state import PACER_STATE_SCHEMA
 from storage.transactions import write_transaction
 
 __all__ = [
@@ -135,6 +136,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "backlog settings and samples, hive-off rollups, runs, archives", BACKLOG_SCHEMA),
     Migration(3, "master lease", LEASES_SCHEMA),
     Migration(4, "alarm conditions, instances, transitions, runtime samples", ALARMS_SCHEMA),
+    Migration(5, "pacer state for warm restarts", PACER_STATE_SCHEMA),
 )
 
 _CREATE_MIGRATIONS_TABLE = """

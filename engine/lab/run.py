@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from engine.lab.scenario_file import LabScenario
 from engine.model import PublishResult
 from engine.pacing import Pacer, TargetSnapshot
+from engine.pacing.pools import find_capacity_pools
 from engine.simulator import ContactCentreSimulator
 
 T_975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262}
@@ -66,6 +67,7 @@ def run_lab(scenario: LabScenario, algorithm: str, seed: int, hours: float) -> L
     cycle_s = scenario.cycle_s
     pacer = Pacer(algorithm, scenario.optimization_target, cycle_s, **dict(scenario.tuning))
     goals = {target.target_id: target.goal_pct / 100.0 for target in targets}
+    pools = find_capacity_pools(targets)
     answers: dict[str, PublishResult] = {}
     shocks = list(scenario.shocks)
     end_s = hours * 3600.0
@@ -86,6 +88,7 @@ def run_lab(scenario: LabScenario, algorithm: str, seed: int, hours: float) -> L
         for target in targets:
             stats = statistics[target.target_id]
             answer = answers.get(target.target_id)
+            pool = pools.get(target.target_id)
             snapshots.append(
                 TargetSnapshot(
                     target_id=target.target_id,
@@ -102,6 +105,8 @@ def run_lab(scenario: LabScenario, algorithm: str, seed: int, hours: float) -> L
                     accept_delay_s=answer.accept_delay_s if answer else None,
                     avg_handle_time_s=stats.avg_handle_time_s,
                     reactive_arrivals_total=stats.reactive_arrivals_total,
+                    capacity_pool=pool.pool if pool else None,
+                    shared_ready_slots=pool.shared_ready_slots(stats.ready_slots) if pool else 0,
                 )
             )
             busy_slot_s += stats.busy_slots * cycle_s

@@ -18,6 +18,11 @@ class TargetSnapshot:
 
     `statistics_age_s` (how old the statistics are; 0 = fresh) lets the pacer refuse to pace
     on stale figures; sources that cannot tell leave it at 0.
+
+    `capacity_pool` names the people behind the slots: targets of one media that share agents
+    carry the same pool key, and `shared_ready_slots` says how many of `ready_slots` belong to
+    agents another target of the pool also counts. The pacer gives each shared ready slot to
+    at most one target per cycle. None / 0: the target's ready slots are its own.
     """
 
     target_id: str
@@ -36,6 +41,8 @@ class TargetSnapshot:
     reactive_arrivals_total: int = 0
     business_hours_open: bool = True
     statistics_age_s: float = 0.0
+    capacity_pool: str | None = None
+    shared_ready_slots: int = 0
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.goal_pct <= 100.0:
@@ -49,6 +56,16 @@ class TargetSnapshot:
                     f"{name} must not be negative, got {getattr(self, name)} "
                     f"(target {self.target_id!r})"
                 )
+        if not 0 <= self.shared_ready_slots <= self.ready_slots:
+            raise ValueError(
+                f"shared_ready_slots must be between 0 and ready_slots ({self.ready_slots}), "
+                f"got {self.shared_ready_slots} (target {self.target_id!r})"
+            )
+        if self.shared_ready_slots and self.capacity_pool is None:
+            raise ValueError(
+                f"shared_ready_slots ({self.shared_ready_slots}) needs a capacity_pool naming "
+                f"the targets it is shared with (target {self.target_id!r})"
+            )
         if self.acceptance_rate is not None and not 0.0 <= self.acceptance_rate <= 1.0:
             raise ValueError(
                 f"acceptance_rate must be between 0 and 1, got {self.acceptance_rate} "

@@ -79,9 +79,32 @@ class Estimates:
             factor = np.exp(-elapsed_s / tuning[window])
             self._decay_into(rows, f"{prefix}_accepted", factor, served)
             self._decay_into(rows, f"{prefix}_abandoned", factor, abandoned)
+        self._seed_patience_prior(rows)
         factor = np.exp(-elapsed_s / tuning["patience_window_s"])
         self._decay_into(rows, "patience_abandons", factor, abandoned)
         self._decay_into(rows, "patience_wait_s", factor, inputs.in_queue * elapsed_s)
+
+    def _seed_patience_prior(self, rows: IntArray) -> None:
+        """A new target's patience sums start as the prior's pseudo-observations.
+
+        They then age like real abandons and waiting seconds (window `patience_window_s`), so
+        however strong the prior, measured patience takes over within a few windows; only
+        `patience_prior_floor` abandons' worth of the prior stays for good (see `theta`).
+        """
+        tuning = self.tuning
+        unseen = rows[np.isnan(self.table.column("patience_abandons")[rows])]
+        if unseen.size:
+            weight = max(tuning["patience_prior_weight"] - tuning["patience_prior_floor"], 0.0)
+            self.table.column("patience_abandons")[unseen] = weight
+            self.table.column("patience_wait_s")[unseen] = weight * tuning["patience_prior_s"]
+
+    def theta(self, rows: IntArray) -> FloatArray:
+        """θ = 1/patience: abandons over accumulated waiting seconds, prior floor included."""
+        floor = min(self.tuning["patience_prior_floor"], self.tuning["patience_prior_weight"])
+        abandons = np.nan_to_num(self.get(rows, "patience_abandons"))
+        wait_s = np.nan_to_num(self.get(rows, "patience_wait_s"))
+        result: FloatArray = (floor + abandons) / (floor * self.tuning["patience_prior_s"] + wait_s)
+        return result
 
     def _update_reactive(self, rows: IntArray, elapsed_s: FloatArray, arrived: FloatArray) -> None:
         """Reactive arrivals per second; the first interval with a duration sets it."""

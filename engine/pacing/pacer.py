@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ from engine.pacing.baselines import decide_adaptive, decide_progressive
 from engine.pacing.estimates import Estimates
 from engine.pacing.inputs import Inputs, estimated_waits, read_snapshots, wilson_bound
 from engine.pacing.model import largest_invitations
+from engine.pacing.pools import split_shared_ready
 from engine.pacing.state import FloatArray, IntArray
 
 TUNING_DEFAULTS: Mapping[str, float] = {
@@ -28,7 +30,8 @@ TUNING_DEFAULTS: Mapping[str, float] = {
     "accept_delay_prior_s": 10.0,  # accept delay before the platform reports one
     "handle_time_prior_s": 180.0,  # mean handle time before the statistics report one
     "patience_prior_s": 60.0,  # mean patience before abandonments are seen
-    "patience_prior_weight": 3.0,  # the prior counts as this many observed abandonments
+    "patience_prior_weight": 3.0,  # the prior counts as this many abandonments, aging like them
+    "patience_prior_floor": 3.0,  # ... except this many, which never age
     "patience_window_s": 1800.0,  # time constant of the patience estimate
     "reactive_window_s": 300.0,  # time constant of the reactive arrival rate
     "horizon_interval_share": 0.5,  # horizon = accept delay + this share of the interval
@@ -97,7 +100,7 @@ class Pacer:
         """One decision per snapshot, in the same order."""
         if not snapshots:
             return []
-        inputs = read_snapshots(snapshots)
+        inputs = self._share_pooled_ready(snapshots, read_snapshots(snapshots), now)
         rows = self._estimates.table.rows_for([s.target_id for s in snapshots])
         served, abandoned = self._estimates.observe(rows, inputs, now)
         allowed, reasons = self._rule(rows, inputs, served, abandoned)
@@ -125,6 +128,18 @@ class Pacer:
                 snapshots, allowed.tolist(), waits.tolist(), reasons, strict=True
             )
         ]
+
+    def _share_pooled_ready(
+        self, snapshots: Sequence[TargetSnapshot], inputs: Inputs, now: float
+    ) -> Inputs:
+        """Give every shared ready slot of a capacity pool to at most one of its targets."""
+        pools = [snapshot.capacity_pool for snapshot in snapshots]
+        if all(pool is None for pool in pools):
+            return inputs
+        shared = np.array([snapshot.shared_ready_slots for snapshot in snapshots], dtype=np.int64)
+        rotation = int(now // self.interval_s)
+        usable = split_shared_ready(pools, inputs.ready.astype(np.int64), shared, rotation)
+        return replace(inputs, ready=usable.astype(np.float64))
 
     def state(self) -> dict[str, Any]:
         """A JSON-serialisable copy of the per-target state, for a warm restart."""
@@ -230,10 +245,7 @@ class Pacer:
             allowed = np.minimum(np.floor(np.maximum(gap, 0.0) / accept), cap).astype(np.int64)
             return allowed, ["busy-factor"] * len(rows)
         free = inputs.ready + finishing - inputs.in_queue - reactive
-        prior_weight = tuning["patience_prior_weight"]
-        theta = (prior_weight + self._get(rows, "patience_abandons")) / (
-            prior_weight * tuning["patience_prior_s"] + self._get(rows, "patience_wait_s")
-        )
+        theta = self._estimates.theta(rows)
         threshold, guarded = self._compliance(rows, inputs)
         last = self._get(rows, "last_allowed")
         start = np.where(np.isnan(last), 0, last).astype(np.int64)
