@@ -15,7 +15,7 @@ from typing import Protocol
 
 from engine.model import PublishResult, TargetStatistics
 from engine.pacing import Pacer, PacingDecision, TargetSnapshot
-from engine.pacing.pools import find_capacity_pools
+from engine.pacing.pools import find_capacity_pools, snapshot_from
 from engine.targets import PacingTarget
 from storage.writes import CycleRecord, CycleStatus, TargetRecord
 
@@ -176,24 +176,12 @@ class PacingCycle:
 
     def _snapshot(self, target: PacingTarget, stats: TargetStatistics) -> TargetSnapshot:
         pending, last = self._pending_for(target.target_id)
-        pool = self._pools.get(target.target_id)
-        return TargetSnapshot(
-            target_id=target.target_id,
-            media=target.media,
-            goal_pct=target.goal_pct,
-            logged_in_slots=stats.logged_in_slots,
-            ready_slots=stats.ready_slots,
-            busy_slots=stats.busy_slots,
-            in_queue=stats.in_queue,
-            accepted_total=stats.accepted_total,
-            abandoned_total=stats.abandoned_total,
+        return snapshot_from(
+            target,
+            stats,
             pending_invitations=pending,
-            acceptance_rate=last.acceptance_rate if last else None,
-            accept_delay_s=last.accept_delay_s if last else None,
-            avg_handle_time_s=stats.avg_handle_time_s,
-            reactive_arrivals_total=stats.reactive_arrivals_total,
-            capacity_pool=pool.pool if pool else None,
-            shared_ready_slots=pool.shared_ready_slots(stats.ready_slots) if pool else 0,
+            answer=last,
+            pool=self._pools.get(target.target_id),
         )
 
     def _remember(self, answers: Mapping[str, PublishResult]) -> None:

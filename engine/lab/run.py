@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 
 from engine.lab.scenario_file import LabScenario
 from engine.model import PublishResult
-from engine.pacing import Pacer, TargetSnapshot
-from engine.pacing.pools import find_capacity_pools
+from engine.pacing import Pacer
+from engine.pacing.pools import find_capacity_pools, snapshot_from
 from engine.simulator import ContactCentreSimulator
 
 T_975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262}
@@ -88,25 +88,13 @@ def run_lab(scenario: LabScenario, algorithm: str, seed: int, hours: float) -> L
         for target in targets:
             stats = statistics[target.target_id]
             answer = answers.get(target.target_id)
-            pool = pools.get(target.target_id)
             snapshots.append(
-                TargetSnapshot(
-                    target_id=target.target_id,
-                    media=target.media,
-                    goal_pct=target.goal_pct,
-                    logged_in_slots=stats.logged_in_slots,
-                    ready_slots=stats.ready_slots,
-                    busy_slots=stats.busy_slots,
-                    in_queue=stats.in_queue,
-                    accepted_total=stats.accepted_total,
-                    abandoned_total=stats.abandoned_total,
+                snapshot_from(
+                    target,
+                    stats,
                     pending_invitations=answer.pending_invitations if answer else 0,
-                    acceptance_rate=answer.acceptance_rate if answer else None,
-                    accept_delay_s=answer.accept_delay_s if answer else None,
-                    avg_handle_time_s=stats.avg_handle_time_s,
-                    reactive_arrivals_total=stats.reactive_arrivals_total,
-                    capacity_pool=pool.pool if pool else None,
-                    shared_ready_slots=pool.shared_ready_slots(stats.ready_slots) if pool else 0,
+                    answer=answer,
+                    pool=pools.get(target.target_id),
                 )
             )
             busy_slot_s += stats.busy_slots * cycle_s

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.model import PublishResult, TargetStatistics
+from engine.pacing.api import TargetSnapshot
 from engine.pacing.state import IntArray
 from engine.targets import PacingTarget
 
@@ -110,3 +112,32 @@ def _water_fill(total: int, caps: Sequence[int], rotation: int) -> list[int]:
             given[i] += step
             left -= step
     return given
+
+
+def snapshot_from(
+    target: PacingTarget,
+    statistics: TargetStatistics,
+    *,
+    pending_invitations: int | None,
+    answer: PublishResult | None,
+    pool: CapacityPool | None,
+) -> TargetSnapshot:
+    """The pacer's input for one target: its statistics, the platform's last answer, its pool."""
+    return TargetSnapshot(
+        target_id=target.target_id,
+        media=target.media,
+        goal_pct=target.goal_pct,
+        logged_in_slots=statistics.logged_in_slots,
+        ready_slots=statistics.ready_slots,
+        busy_slots=statistics.busy_slots,
+        in_queue=statistics.in_queue,
+        accepted_total=statistics.accepted_total,
+        abandoned_total=statistics.abandoned_total,
+        pending_invitations=pending_invitations,
+        acceptance_rate=answer.acceptance_rate if answer else None,
+        accept_delay_s=answer.accept_delay_s if answer else None,
+        avg_handle_time_s=statistics.avg_handle_time_s,
+        reactive_arrivals_total=statistics.reactive_arrivals_total,
+        capacity_pool=pool.pool if pool else None,
+        shared_ready_slots=pool.shared_ready_slots(statistics.ready_slots) if pool else 0,
+    )
