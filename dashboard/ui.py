@@ -19,6 +19,7 @@ import sqlite_utils
 import streamlit as st
 
 from dashboard.settings import load_dashboard_config
+from dashboard.sustainable import sustainable_rates
 from dashboard.timerange import (
     DEFAULT_RANGE,
     DEFAULT_REFRESH,
@@ -31,7 +32,9 @@ from dashboard.timerange import (
     resolve_range,
 )
 from engine.config import Config
+from storage.alarms_reads import read_active_alarms
 from storage.db import StorageError, connect_readonly
+from storage.pacer_state import read_saved_target_states
 from storage.reads import (
     CycleSummary,
     NodeStatus,
@@ -269,13 +272,48 @@ ALARMS_PENDING = (
 SEVERITIES = ("Critical", "Major", "Minor", "Warning")
 
 
+@st.cache_data(ttl=SERIES_TTL_S, max_entries=8, show_spinner=False)
+def load_sustainable_rates(database_path: str, target_ids: tuple[str, ...]) -> pd.DataFrame | str:
+    """Sustainable rates of these targets (Erlang A with the pacer's patience estimates)."""
+
+    def read(db: sqlite_utils.Database) -> pd.DataFrame:
+        state = read_target_state(db)
+        return sustainable_rates(
+            state[state["target_id"].isin(target_ids)], read_saved_target_states(db)
+        )
+
+    return _read(database_path, read)
+
+
+def show_sustainable_rates(database_path: str, target_ids: tuple[str, ...]) -> None:
+    """The sustainable-rate table of the Targets page, or what it still needs."""
+    rates = load_sustainable_rates(database_path, target_ids)
+    st.subheader("Sustainable rate now")
+    if isinstance(rates, str) or rates.empty:
+        st.info(
+            "No sustainable rate yet: it needs logged-in slots, a handle time and the predictive "
+            "pacer's patience estimate, which a node saves every 30 cycles.",
+            icon=":material/hourglass_empty:",
+        )
+        return
+    number = st.column_config.NumberColumn
+    st.dataframe(
+        rates,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "handle time s": number(format="%.0f s"),
+            "patience s": number(format="%.0f s"),
+            "goal %": number(format="%.1f %%"),
+            "sustainable accepts / min": number(format="%.2f"),
+            "sustainable invitations / min": number(format="%.1f"),
+        },
+    )
+
+
 @st.cache_data(ttl=LIVE_TTL_S, max_entries=8, show_spinner=False)
 def load_active_alarms(database_path: str) -> dict[str, int] | None:
     """Active alarms per category (Critical, Major, Minor, Warning), or None without alarms."""
-    try:
-        from storage.alarms_reads import read_active_alarms  # the alarm engineer's read model
-    except ImportError:
-        return None
     try:
         result = _read(database_path, read_active_alarms)
     except sqlite3.Error:  # a database from before the alarm migration

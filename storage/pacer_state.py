@@ -81,3 +81,14 @@ def load_pacer_state(db: sqlite_utils.Database, node_id: str) -> SavedPacerState
             f"saved pacer state of node {node_id!r} is not a JSON object (table pacer_state)"
         )
     return SavedPacerState(node_id, float(row[0]), str(row[1]), state)
+
+
+def read_saved_target_states(db: sqlite_utils.Database) -> dict[str, Mapping[str, Any]]:
+    """Every target's saved pacer state across nodes; the most recently saved node wins."""
+    merged: dict[str, Mapping[str, Any]] = {}
+    rows = db.execute("SELECT state_json FROM pacer_state ORDER BY saved_at").fetchall()
+    for (state_json,) in rows:
+        state = json.loads(state_json)
+        if isinstance(state, dict):
+            merged.update({str(k): v for k, v in state.items() if isinstance(v, dict)})
+    return merged

@@ -26,6 +26,7 @@ from dashboard.ui import (
     resolved_range,
     selected_targets,
     shared_until,
+    show_sustainable_rates,
 )
 from dashboard.ui_alarms import load_marker_transitions
 
@@ -111,10 +112,10 @@ def show(series: pd.DataFrame, markers: list[AlarmMarker]) -> None:
         width="stretch",
         key="targets-chart-4",
     )
+    show_sustainable_rates(database, tuple(targets))
     st.caption(
-        "Sustainable rate: not shown yet — it needs each target's patience estimate, which "
-        "the pacing state does not store per cycle yet (see docs/dashboard.md). Dotted red and "
-        "green lines mark raises and clears of these targets' alarms and of the pacing requests."
+        "Dotted red and green lines mark raises and clears of these targets' alarms and of the "
+        "pacing requests."
     )
 
 

@@ -9,6 +9,7 @@ correction. Everything lives in a `StateTable`, so save and restore cover it all
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -100,10 +101,9 @@ class Estimates:
 
     def theta(self, rows: IntArray) -> FloatArray:
         """θ = 1/patience: abandons over accumulated waiting seconds, prior floor included."""
-        floor = min(self.tuning["patience_prior_floor"], self.tuning["patience_prior_weight"])
         abandons = np.nan_to_num(self.get(rows, "patience_abandons"))
         wait_s = np.nan_to_num(self.get(rows, "patience_wait_s"))
-        result: FloatArray = (floor + abandons) / (floor * self.tuning["patience_prior_s"] + wait_s)
+        result: FloatArray = abandon_rate(abandons, wait_s, self.tuning)
         return result
 
     def _update_reactive(self, rows: IntArray, elapsed_s: FloatArray, arrived: FloatArray) -> None:
@@ -169,3 +169,16 @@ class Estimates:
 
     def store(self, rows: IntArray, name: str, values: FloatArray) -> None:
         self.table.column(name)[rows] = values
+
+
+def abandon_rate(abandons: Any, wait_s: Any, tuning: Mapping[str, float]) -> Any:
+    """θ from decayed abandons and waiting seconds (numbers or arrays), with the prior's floor."""
+    floor = min(tuning["patience_prior_floor"], tuning["patience_prior_weight"])
+    return (floor + abandons) / (floor * tuning["patience_prior_s"] + wait_s)
+
+
+def saved_abandon_rate(fields: Mapping[str, float | None], tuning: Mapping[str, float]) -> float:
+    """θ (1/s) of one target from its saved pacer state (`Pacer.state()[target_id]`)."""
+    abandons = fields.get("patience_abandons") or 0.0
+    wait_s = fields.get("patience_wait_s") or 0.0
+    return float(abandon_rate(abandons, wait_s, tuning))

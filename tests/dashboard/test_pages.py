@@ -33,6 +33,7 @@ def test_the_targets_page_draws_every_chart_for_the_chosen_range(config: Path) -
     charts = page.get("plotly_chart")
     assert len(charts) == 6
     assert any("one point per cycle" in caption.value for caption in page.caption)
+    assert "Sustainable rate now" in [header.value for header in page.subheader]
 
 
 def test_the_targets_page_says_what_is_missing_for_an_empty_range(config: Path) -> None:
