@@ -9,6 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.chart_style import local_times, time_chart_layout
+
 MB = 1024.0 * 1024.0
 WARNING_COLOUR = "#e6a100"
 MAJOR_COLOUR = "#d62728"
@@ -29,22 +31,6 @@ def backlog_ever_used(samples: pd.DataFrame) -> bool:
     return bool((samples[counted].fillna(0) > 0).to_numpy().any())
 
 
-def _times(frame: pd.DataFrame, time_zone: str) -> pd.Series:
-    return pd.to_datetime(frame["at"], unit="s", utc=True).dt.tz_convert(time_zone)
-
-
-def _layout(figure: go.Figure, title: str, unit: str) -> go.Figure:
-    figure.update_layout(
-        height=300,
-        margin={"l": 10, "r": 10, "t": 36, "b": 10},
-        title=title,
-        yaxis_title=unit,
-        hovermode="x unified",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.24, "title": {"text": ""}},
-    )
-    return figure
-
-
 def _node_label(node: object, nodes: int, text: str) -> str:
     return text if nodes <= 1 else f"{node} · {text}"
 
@@ -58,7 +44,7 @@ def build_folder_size_figure(
     for node, rows in samples.groupby("node_id", sort=True):
         figure.add_trace(
             go.Scatter(
-                x=_times(rows, time_zone),
+                x=local_times(rows, time_zone),
                 y=rows["used_bytes"] / MB,
                 name=_node_label(node, nodes, "folder size"),
                 mode="lines",
@@ -67,7 +53,7 @@ def build_folder_size_figure(
             )
         )
     if not samples.empty:
-        times = _times(samples, time_zone)
+        times = local_times(samples, time_zone)
         for value, label, colour in (
             (warning_mb, f"WarningUsedMB {warning_mb:g} MB", WARNING_COLOUR),
             (max_mb, f"MaxUsedMB {max_mb:g} MB (new items refused)", MAJOR_COLOUR),
@@ -98,7 +84,7 @@ def build_folder_size_figure(
                 showarrow=False,
                 font={"color": WARNING_COLOUR, "size": 11},
             )
-    return _layout(figure, "Backlog folder size", "MB")
+    return time_chart_layout(figure, "Backlog folder size", "MB")
 
 
 def build_items_figure(samples: pd.DataFrame, time_zone: str) -> go.Figure:
@@ -106,7 +92,7 @@ def build_items_figure(samples: pd.DataFrame, time_zone: str) -> go.Figure:
     figure = go.Figure()
     nodes = samples["node_id"].nunique() if not samples.empty else 0
     for node, rows in samples.groupby("node_id", sort=True):
-        times = _times(rows, time_zone)
+        times = local_times(rows, time_zone)
         for column, text in ITEM_COLUMNS:
             figure.add_trace(
                 go.Scatter(
@@ -118,7 +104,7 @@ def build_items_figure(samples: pd.DataFrame, time_zone: str) -> go.Figure:
                     hovertemplate=f"%{{y:.0f}} items {text}<extra>%{{fullData.name}}</extra>",
                 )
             )
-    return _layout(figure, "Backlog items", "items")
+    return time_chart_layout(figure, "Backlog items", "items")
 
 
 def build_drain_figure(rates: pd.DataFrame, time_zone: str) -> go.Figure:
@@ -126,7 +112,7 @@ def build_drain_figure(rates: pd.DataFrame, time_zone: str) -> go.Figure:
     figure = go.Figure()
     nodes = rates["node_id"].nunique() if not rates.empty else 0
     for node, rows in rates.groupby("node_id", sort=True):
-        times = _times(rows, time_zone)
+        times = local_times(rows, time_zone)
         for column, text in (("drained_per_s", "drained"), ("backlogged_per_s", "backlogged")):
             figure.add_trace(
                 go.Scatter(
@@ -137,7 +123,7 @@ def build_drain_figure(rates: pd.DataFrame, time_zone: str) -> go.Figure:
                     hovertemplate=f"%{{y:.2f}} items/s {text}<extra>%{{fullData.name}}</extra>",
                 )
             )
-    return _layout(figure, "Drain rate", "items / s")
+    return time_chart_layout(figure, "Drain rate", "items / s")
 
 
 def hive_off_table(runs: pd.DataFrame, time_zone: str) -> pd.DataFrame:

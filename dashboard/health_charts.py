@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.chart_style import local_times, time_chart_layout
 from engine.config_options import MetricsOptions
 
 MB = 1024.0 * 1024.0
@@ -65,27 +66,11 @@ def health_thresholds(conditions: pd.DataFrame | None, metrics: MetricsOptions) 
     return HealthThresholds(latency, frequency, heap, latency_from, frequency_from, heap_from)
 
 
-def _times(frame: pd.DataFrame, time_zone: str) -> pd.Series:
-    return pd.to_datetime(frame["at"], unit="s", utc=True).dt.tz_convert(time_zone)
-
-
-def _layout(figure: go.Figure, title: str, unit: str) -> go.Figure:
-    figure.update_layout(
-        height=300,
-        margin={"l": 10, "r": 10, "t": 36, "b": 10},
-        title=title,
-        yaxis_title=unit,
-        hovermode="x unified",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.24, "title": {"text": ""}},
-    )
-    return figure
-
-
 def _threshold(figure: go.Figure, frame: pd.DataFrame, value: float, label: str, tz: str) -> None:
     """A dashed horizontal line across the frame's time span, hoverable with its value."""
     if frame.empty:
         return
-    times = _times(frame, tz)
+    times = local_times(frame, tz)
     figure.add_trace(
         go.Scatter(
             x=[times.min(), times.max()],
@@ -112,7 +97,7 @@ def build_gc_pause_figure(
         colour = GENERATION_COLOURS[int(generation) % len(GENERATION_COLOURS)]
         figure.add_trace(
             go.Scatter(
-                x=_times(rows, time_zone),
+                x=local_times(rows, time_zone),
                 y=rows["pause_max_s"] * 1000.0,
                 name=_node_label(node, nodes, f"generation {generation}"),
                 mode="markers+lines" if len(rows) < 200 else "lines",
@@ -125,7 +110,7 @@ def build_gc_pause_figure(
             )
         )
     _threshold(figure, series, threshold_ms, f"GC Latency threshold {threshold_ms:g} ms", time_zone)
-    return _layout(figure, "GC pause per generation (longest)", "ms")
+    return time_chart_layout(figure, "GC pause per generation (longest)", "ms")
 
 
 def build_gc_frequency_figure(
@@ -137,7 +122,7 @@ def build_gc_frequency_figure(
     for node, rows in series.groupby("node_id", sort=True):
         figure.add_trace(
             go.Scatter(
-                x=_times(rows, time_zone),
+                x=local_times(rows, time_zone),
                 y=rows["gc_collections_per_min"],
                 name=_node_label(node, nodes, "collections / min"),
                 mode="lines",
@@ -146,7 +131,7 @@ def build_gc_frequency_figure(
         )
     label = f"GC Frequency threshold {threshold_per_min:g} / min"
     _threshold(figure, series, threshold_per_min, label, time_zone)
-    return _layout(figure, "Garbage collections per minute", "collections / min")
+    return time_chart_layout(figure, "Garbage collections per minute", "collections / min")
 
 
 def build_memory_figure(series: pd.DataFrame, threshold_pct: float, time_zone: str) -> go.Figure:
@@ -154,7 +139,7 @@ def build_memory_figure(series: pd.DataFrame, threshold_pct: float, time_zone: s
     figure = go.Figure()
     nodes = series["node_id"].nunique() if not series.empty else 0
     for node, rows in series.groupby("node_id", sort=True):
-        times = _times(rows, time_zone)
+        times = local_times(rows, time_zone)
         limit = pd.to_numeric(rows["memory_limit_bytes"], errors="coerce")
         usage = pd.to_numeric(rows["rss_bytes"], errors="coerce") / limit.where(limit > 0) * 100
         figure.add_trace(
@@ -186,7 +171,9 @@ def build_memory_figure(series: pd.DataFrame, threshold_pct: float, time_zone: s
         label = f"Heap Memory Usage threshold {threshold_pct:g} % = {line_mb:,.0f} MB"
         _threshold(figure, series, line_mb, label, time_zone)
         _keep_in_scale(figure, series, line_mb, label)
-    return _layout(figure, "Resident memory against the Heap Memory Usage threshold", "MB")
+    return time_chart_layout(
+        figure, "Resident memory against the Heap Memory Usage threshold", "MB"
+    )
 
 
 def _keep_in_scale(figure: go.Figure, series: pd.DataFrame, line_mb: float, label: str) -> None:
@@ -213,7 +200,7 @@ def build_cycle_timing_figure(series: pd.DataFrame, period_s: float, time_zone: 
     nodes = series["node_id"].nunique() if not series.empty else 0
     bucketed = bool((series["samples"] > 1).any()) if not series.empty else False
     for node, rows in series.groupby("node_id", sort=True):
-        times = _times(rows, time_zone)
+        times = local_times(rows, time_zone)
         for column, text, dash in (
             ("cycle_duration_max_s" if bucketed else "cycle_duration_s", "duration", "solid"),
             ("cycle_lateness_max_s" if bucketed else "cycle_lateness_s", "lateness", "dot"),
@@ -230,4 +217,4 @@ def build_cycle_timing_figure(series: pd.DataFrame, period_s: float, time_zone: 
                 )
             )
     _threshold(figure, series, period_s, f"refresh period {period_s:g} s", time_zone)
-    return _layout(figure, "Cycle duration and lateness", "s")
+    return time_chart_layout(figure, "Cycle duration and lateness", "s")

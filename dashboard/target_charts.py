@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.chart_style import local_times, time_chart_layout
+
 Z_95 = 1.959963984540054  # two-sided 95 % normal quantile
 # Abandonment is counted over a trailing window: per cycle, counts are mostly zero.
 ABANDON_WINDOW_S = 900.0
@@ -63,22 +65,6 @@ def add_derived(series: pd.DataFrame, window_s: float = ABANDON_WINDOW_S) -> pd.
     return pd.concat(frames, ignore_index=True)
 
 
-def _times(rows: pd.DataFrame, time_zone: str) -> pd.Series:
-    return pd.to_datetime(rows["at"], unit="s", utc=True).dt.tz_convert(time_zone)
-
-
-def _layout(figure: go.Figure, title: str, unit: str) -> go.Figure:
-    figure.update_layout(
-        height=300,
-        margin={"l": 10, "r": 10, "t": 36, "b": 10},
-        title=title,
-        yaxis_title=unit,
-        hovermode="x unified",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.24, "title": {"text": ""}},
-    )
-    return figure
-
-
 def _colour(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
@@ -91,7 +77,7 @@ def build_metric_figure(
     for index, (target_id, rows) in enumerate(series.groupby("target_id", sort=True)):
         figure.add_trace(
             go.Scatter(
-                x=_times(rows, time_zone),
+                x=local_times(rows, time_zone),
                 y=rows[column],
                 name=str(target_id),
                 mode="lines",
@@ -99,7 +85,7 @@ def build_metric_figure(
                 hovertemplate=f"%{{y:.2f}} {unit}<extra>%{{fullData.name}}</extra>",
             )
         )
-    return _layout(figure, title, unit)
+    return time_chart_layout(figure, title, unit)
 
 
 def build_slots_figure(series: pd.DataFrame, time_zone: str) -> go.Figure:
@@ -109,7 +95,7 @@ def build_slots_figure(series: pd.DataFrame, time_zone: str) -> go.Figure:
         for column, dash in (("ready", "solid"), ("busy", "dot")):
             figure.add_trace(
                 go.Scatter(
-                    x=_times(rows, time_zone),
+                    x=local_times(rows, time_zone),
                     y=rows[column],
                     name=f"{target_id} · {column}",
                     mode="lines",
@@ -117,7 +103,7 @@ def build_slots_figure(series: pd.DataFrame, time_zone: str) -> go.Figure:
                     hovertemplate=f"%{{y:.1f}} {column} slots<extra>%{{fullData.name}}</extra>",
                 )
             )
-    return _layout(figure, "Ready and busy slots", "slots")
+    return time_chart_layout(figure, "Ready and busy slots", "slots")
 
 
 def build_abandonment_figure(series: pd.DataFrame, time_zone: str) -> go.Figure:
@@ -125,7 +111,7 @@ def build_abandonment_figure(series: pd.DataFrame, time_zone: str) -> go.Figure:
     figure = go.Figure()
     for index, (target_id, rows) in enumerate(series.groupby("target_id", sort=True)):
         colour = _colour(index)
-        times = _times(rows, time_zone)
+        times = local_times(rows, time_zone)
         figure.add_trace(
             go.Scatter(
                 x=pd.concat([times, times[::-1]]),
@@ -164,4 +150,4 @@ def build_abandonment_figure(series: pd.DataFrame, time_zone: str) -> go.Figure:
             )
         )
     title = f"Abandonment (trailing {ABANDON_WINDOW_S / 60:.0f} min) with 95 % band and goal"
-    return _layout(figure, title, "%")
+    return time_chart_layout(figure, title, "%")
