@@ -18,6 +18,7 @@ from typing import Any, TextIO
 import sqlite_utils
 
 from storage.errors import InvalidQueryError
+from storage.writes import TARGET_VALUE_COLUMNS
 
 __all__ = ["DEFAULT_COLUMNS", "EXPORT_COLUMNS", "export_cycle_history"]
 
@@ -58,21 +59,7 @@ DEFAULT_COLUMNS: tuple[str, ...] = (
     "node_id",
     "cycle_id",
     "cycle_status",
-    "goal_pct",
-    "logged_in_slots",
-    "ready_slots",
-    "busy_slots",
-    "in_queue",
-    "accepted_total",
-    "abandoned_total",
-    "pending_invitations",
-    "acceptance_rate",
-    "avg_handle_time_s",
-    "allowed_invitations",
-    "interval_s",
-    "estimated_wait_s",
-    "reason",
-    "error",
+    *(name for name in TARGET_VALUE_COLUMNS if name != "media"),
 )
 _TIME_COLUMNS = frozenset({"at", "cycle_started_at"})
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).

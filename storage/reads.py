@@ -16,6 +16,7 @@ import pandas as pd
 import sqlite_utils
 
 from storage.errors import InvalidQueryError
+from storage.writes import TARGET_VALUE_COLUMNS
 
 __all__ = [
     "TABLES",
@@ -37,24 +38,7 @@ TABLES = (
     "schema_migrations",
 )
 
-_TARGET_VALUE_COLUMNS = (
-    "media",
-    "goal_pct",
-    "logged_in_slots",
-    "ready_slots",
-    "busy_slots",
-    "in_queue",
-    "accepted_total",
-    "abandoned_total",
-    "pending_invitations",
-    "acceptance_rate",
-    "avg_handle_time_s",
-    "allowed_invitations",
-    "interval_s",
-    "estimated_wait_s",
-    "reason",
-    "error",
-)
+_TARGET_VALUE_COLUMNS = TARGET_VALUE_COLUMNS
 
 
 @dataclass(frozen=True, slots=True)

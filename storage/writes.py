@@ -20,6 +20,7 @@ from storage.errors import UnknownNodeError
 from storage.transactions import write_transaction
 
 __all__ = [
+    "TARGET_VALUE_COLUMNS",
     "CycleRecord",
     "CycleStatus",
     "NodeMode",
@@ -123,6 +124,14 @@ class TargetRecord:
             value = getattr(self, name)
             if value is not None:
                 _check_not_negative(name, value, where)
+
+
+# Every figure of a target row besides its keys (cycle_id, target_id, at), in column order.
+TARGET_VALUE_COLUMNS: tuple[str, ...] = tuple(
+    field.name
+    for field in fields(TargetRecord)
+    if field.name not in ("cycle_id", "target_id", "at")
+)
 
 
 def _check_not_negative(name: str, value: float, where: str) -> None:
