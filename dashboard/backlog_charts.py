@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.chart_style import local_times, time_chart_layout
+from dashboard.chart_style import local_times, node_label, time_chart_layout
 
 MB = 1024.0 * 1024.0
 WARNING_COLOUR = "#e6a100"
@@ -31,10 +31,6 @@ def backlog_ever_used(samples: pd.DataFrame) -> bool:
     return bool((samples[counted].fillna(0) > 0).to_numpy().any())
 
 
-def _node_label(node: object, nodes: int, text: str) -> str:
-    return text if nodes <= 1 else f"{node} · {text}"
-
-
 def build_folder_size_figure(
     samples: pd.DataFrame, warning_mb: float, max_mb: float, time_zone: str
 ) -> go.Figure:
@@ -46,7 +42,7 @@ def build_folder_size_figure(
             go.Scatter(
                 x=local_times(rows, time_zone),
                 y=rows["used_bytes"] / MB,
-                name=_node_label(node, nodes, "folder size"),
+                name=node_label(node, nodes, "folder size"),
                 mode="lines",
                 line_shape="hv",
                 hovertemplate="%{y:.2f} MB used<extra>%{fullData.name}</extra>",
@@ -98,7 +94,7 @@ def build_items_figure(samples: pd.DataFrame, time_zone: str) -> go.Figure:
                 go.Scatter(
                     x=times,
                     y=rows[column],
-                    name=_node_label(node, nodes, text),
+                    name=node_label(node, nodes, text),
                     mode="lines",
                     line_shape="hv",
                     hovertemplate=f"%{{y:.0f}} items {text}<extra>%{{fullData.name}}</extra>",
@@ -118,7 +114,7 @@ def build_drain_figure(rates: pd.DataFrame, time_zone: str) -> go.Figure:
                 go.Scatter(
                     x=times,
                     y=rows[column],
-                    name=_node_label(node, nodes, text),
+                    name=node_label(node, nodes, text),
                     mode="lines",
                     hovertemplate=f"%{{y:.2f}} items/s {text}<extra>%{{fullData.name}}</extra>",
                 )

@@ -11,6 +11,11 @@ def local_times(frame: pd.DataFrame, time_zone: str) -> pd.Series:
     return pd.to_datetime(frame["at"], unit="s", utc=True).dt.tz_convert(time_zone)
 
 
+def node_label(node: object, nodes: int, text: str) -> str:
+    """A trace name: the node is named only when several nodes share the chart."""
+    return text if nodes <= 1 else f"{node} · {text}"
+
+
 def time_chart_layout(figure: go.Figure, title: str, unit: str) -> go.Figure:
     """The dashboard's time-chart layout: fixed height, unified hover, legend below."""
     figure.update_layout(

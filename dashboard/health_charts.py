@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.chart_style import local_times, time_chart_layout
+from dashboard.chart_style import local_times, node_label, time_chart_layout
 from engine.config_options import MetricsOptions
 
 MB = 1024.0 * 1024.0
@@ -83,10 +83,6 @@ def _threshold(figure: go.Figure, frame: pd.DataFrame, value: float, label: str,
     )
 
 
-def _node_label(node: object, nodes: int, text: str) -> str:
-    return text if nodes <= 1 else f"{node} · {text}"
-
-
 def build_gc_pause_figure(
     generations: pd.DataFrame, series: pd.DataFrame, threshold_ms: float, time_zone: str
 ) -> go.Figure:
@@ -99,7 +95,7 @@ def build_gc_pause_figure(
             go.Scatter(
                 x=local_times(rows, time_zone),
                 y=rows["pause_max_s"] * 1000.0,
-                name=_node_label(node, nodes, f"generation {generation}"),
+                name=node_label(node, nodes, f"generation {generation}"),
                 mode="markers+lines" if len(rows) < 200 else "lines",
                 line={"color": colour},
                 customdata=rows["collections"],
@@ -124,7 +120,7 @@ def build_gc_frequency_figure(
             go.Scatter(
                 x=local_times(rows, time_zone),
                 y=rows["gc_collections_per_min"],
-                name=_node_label(node, nodes, "collections / min"),
+                name=node_label(node, nodes, "collections / min"),
                 mode="lines",
                 hovertemplate="%{y:.0f} collections / min<extra>%{fullData.name}</extra>",
             )
@@ -146,7 +142,7 @@ def build_memory_figure(series: pd.DataFrame, threshold_pct: float, time_zone: s
             go.Scatter(
                 x=times,
                 y=pd.to_numeric(rows["rss_bytes"], errors="coerce") / MB,
-                name=_node_label(node, nodes, "RSS"),
+                name=node_label(node, nodes, "RSS"),
                 mode="lines",
                 customdata=usage,
                 hovertemplate="RSS %{y:.1f} MB (%{customdata:.1f} % of limit)"
@@ -159,7 +155,7 @@ def build_memory_figure(series: pd.DataFrame, threshold_pct: float, time_zone: s
                 go.Scatter(
                     x=times,
                     y=heap / MB,
-                    name=_node_label(node, nodes, "traced Python heap"),
+                    name=node_label(node, nodes, "traced Python heap"),
                     mode="lines",
                     line={"dash": "dot"},
                     hovertemplate="heap %{y:.1f} MB<extra>%{fullData.name}</extra>",
@@ -205,7 +201,7 @@ def build_cycle_timing_figure(series: pd.DataFrame, period_s: float, time_zone: 
             ("cycle_duration_max_s" if bucketed else "cycle_duration_s", "duration", "solid"),
             ("cycle_lateness_max_s" if bucketed else "cycle_lateness_s", "lateness", "dot"),
         ):
-            name = _node_label(node, nodes, f"{text} (max per point)" if bucketed else text)
+            name = node_label(node, nodes, f"{text} (max per point)" if bucketed else text)
             figure.add_trace(
                 go.Scatter(
                     x=times,
