@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from engine.pacing.inputs import Inputs
-from engine.pacing.state import FloatArray, IntArray, StateTable
+from engine.pacing.inputs import Inputs, wilson_bound
+from engine.pacing.state import BoolArray, FloatArray, IntArray, StateTable
 
 
 class Estimates:
@@ -151,6 +151,22 @@ class Estimates:
         low = goal * self.tuning["threshold_min_share"]
         high = goal * self.tuning["threshold_max_share"]
         self.store(rows, "threshold", np.clip(threshold, low, high))
+
+    def compliance_engaged(self, rows: IntArray, goal: FloatArray) -> BoolArray:
+        """Where the compliance guard is engaged: the Wilson bound over the long window > goal.
+
+        `compliance_z` < 0 compares the lower bound (the default: engaged only when the
+        abandonment is above the goal with confidence); > 0 the upper bound (engaged unless it
+        is below the goal with confidence: more conservative, see docs/pacing.md).
+        """
+        tuning = self.tuning
+        served, abandoned = self.get(rows, "long_accepted"), self.get(rows, "long_abandoned")
+        resolved = np.nan_to_num(served) + np.nan_to_num(abandoned)
+        bound = wilson_bound(np.nan_to_num(abandoned), resolved, tuning["compliance_z"])
+        engaged: BoolArray = (resolved >= tuning["compliance_min_resolved"]) & (
+            bound > tuning["compliance_slack"] * goal
+        )
+        return engaged
 
     def _update_occupancy(self, rows: IntArray, inputs: Inputs, elapsed_s: FloatArray) -> None:
         """busy_factor: integrate (goal − measured occupancy) in slots."""

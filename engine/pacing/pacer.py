@@ -18,7 +18,7 @@ import numpy as np
 from engine.pacing.api import ALGORITHMS, OPTIMIZATION_TARGETS, PacingDecision, TargetSnapshot
 from engine.pacing.baselines import decide_adaptive, decide_progressive
 from engine.pacing.estimates import Estimates
-from engine.pacing.inputs import Inputs, estimated_waits, read_snapshots, wilson_bound
+from engine.pacing.inputs import Inputs, estimated_waits, read_snapshots
 from engine.pacing.model import largest_invitations
 from engine.pacing.pools import split_shared_ready
 from engine.pacing.state import FloatArray, IntArray
@@ -46,7 +46,7 @@ TUNING_DEFAULTS: Mapping[str, float] = {
     "brake_goal_multiple": 4.0,  # ... at more than this multiple of the goal
     "compliance_window_s": 7200.0,  # the compliance guard's long window (time constant)
     "compliance_min_resolved": 100.0,  # resolved interactions before the guard may engage
-    "compliance_z": 1.96,  # engages when the Wilson lower bound (this z) > slack × goal
+    "compliance_z": 1.96,  # Wilson bound compared (z < 0: lower, > 0: upper) with slack × goal
     "compliance_slack": 1.0,
     "compliance_factor": 0.5,  # c is multiplied by this while engaged
     "stale_after_s": 0.0,  # statistics older than this send nothing (0: 3 × interval)
@@ -270,12 +270,7 @@ class Pacer:
     def _compliance(self, rows: IntArray, inputs: Inputs) -> tuple[FloatArray, np.ndarray]:
         """The threshold to spend, and where the compliance guard made it conservative."""
         tuning = self.tuning
-        served, abandoned = self._get(rows, "long_accepted"), self._get(rows, "long_abandoned")
-        resolved = served + abandoned
-        lower = wilson_bound(abandoned, resolved, -tuning["compliance_z"])
-        guarded = (resolved >= tuning["compliance_min_resolved"]) & (
-            lower > tuning["compliance_slack"] * inputs.goal
-        )
+        guarded = self._estimates.compliance_engaged(rows, inputs.goal)
         threshold = self._get(rows, "threshold")
         return np.where(guarded, threshold * tuning["compliance_factor"], threshold), guarded
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from engine.lab import load_lab_scenario, run_lab, summarise
 from engine.lab.scenario_file import LabScenarioError
 
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
+SCENARIOS = sorted((ROOT / "scenarios").rglob("*.toml"))  # the sensitivity/ variants too
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -36,6 +37,17 @@ def test_the_shipped_set_covers_every_case_the_issue_lists() -> None:
         "reactive-burst",
         "busy-factor",
     } <= names
+
+
+@pytest.mark.parametrize("size", [3, 10])
+def test_a_fast_decline_variant_differs_from_its_scenario_in_the_decline_delay_only(
+    size: int,
+) -> None:
+    base = load_lab_scenario(ROOT / "scenarios" / f"slots_{size}.toml")
+    fast = load_lab_scenario(ROOT / "scenarios" / "sensitivity" / f"slots_{size}_fast_decline.toml")
+    assert (base.simulator.decline_delay_mean_s, fast.simulator.decline_delay_mean_s) == (15, 3)
+    assert replace(fast.simulator, decline_delay_mean_s=15) == base.simulator
+    assert (fast.targets, fast.tuning, fast.cycle_s) == (base.targets, base.tuning, base.cycle_s)
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda path: path.stem)

@@ -84,6 +84,19 @@ def test_the_compliance_guard_turns_conservative_when_abandonment_is_clearly_abo
     assert allowed < decide(BASE)[0]
 
 
+def test_a_positive_compliance_z_compares_the_upper_wilson_bound() -> None:
+    # 5 of 150 resolved (3.3 %) over the long window: not clearly above a 3 % goal (the
+    # default lower bound stays off), but not clearly below it either (the upper bound, the
+    # issue's wording, engages)
+    at_goal = replace(BASE, accepted_total=245, abandoned_total=8)
+    reasons = {}
+    for z in (-1.96, 1.96):
+        pacer = Pacer(interval_s=2.0, brake_min_abandons=1e9, compliance_z=z)
+        decide(BASE, pacer, now=0.0)
+        reasons[z] = decide(at_goal, pacer, now=2.0)[1]
+    assert reasons == {-1.96: "model", 1.96: "compliance-guard"}
+
+
 def test_pending_invitations_count_and_an_unknown_count_is_not_taken_as_zero() -> None:
     free, _ = decide(BASE)
     with_pending, _ = decide(replace(BASE, pending_invitations=8))
