@@ -155,9 +155,9 @@ class Estimates:
     def compliance_engaged(self, rows: IntArray, goal: FloatArray) -> BoolArray:
         """Where the compliance guard is engaged: the Wilson bound over the long window > goal.
 
-        `compliance_z` < 0 compares the lower bound (the default: engaged only when the
-        abandonment is above the goal with confidence); > 0 the upper bound (engaged unless it
-        is below the goal with confidence: more conservative, see docs/pacing.md).
+        `compliance_z` > 0 compares the upper bound (the default, as issue 6 words it: engaged
+        unless the abandonment is below the goal with confidence); < 0 the lower bound (engaged
+        only when it is above the goal with confidence: less conservative, see docs/pacing.md).
         """
         tuning = self.tuning
         served, abandoned = self.get(rows, "long_accepted"), self.get(rows, "long_abandoned")
