@@ -206,7 +206,9 @@ def parse_scenario(
     """Validate a TOML table; return the scenario (defaults for bad fields) and every problem.
 
     Per-media tables merge into the defaults: `handle_time_mean_s = {chat = 100}` changes chat
-    only. Problems read `simulator.acceptance_probability: 1.5 — expected a probability between
+    only. A table that sets `default` stands alone instead: `{default = 300}` is 300 s for every
+    media it does not name (merged, the built-in chat, email and voice entries would still
+    win). Problems read `simulator.acceptance_probability: 1.5 — expected a probability between
     0 and 1`.
     """
     problems: list[str] = []
@@ -226,7 +228,7 @@ def parse_scenario(
             continue
         if setting.kind.startswith("per_media"):
             assert isinstance(converted, dict)
-            merged = dict(getattr(defaults, key))
+            merged = {} if DEFAULT_MEDIA in converted else dict(getattr(defaults, key))
             merged.update(converted)
             converted = tuple(sorted(merged.items()))
         changes[key] = converted

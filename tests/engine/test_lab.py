@@ -51,6 +51,19 @@ def test_a_fast_decline_variant_differs_from_its_scenario_in_the_decline_delay_o
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda path: path.stem)
+def test_every_shipped_scenario_runs_the_issues_reference_settings(path: Path) -> None:
+    """Exponential handle 300 s on every target's media, patience 60 s, acceptance 0.25, accept
+    delay 8 s, cycle 2 s. Until 2026-11-30 `{default = 300}` merged under the built-in
+    `chat = 180`, and every chat scenario quietly ran 180 s handles."""
+    scenario = load_lab_scenario(path)
+    simulator = scenario.simulator
+    assert {simulator.handle_time_mean_for(target.media) for target in scenario.targets} == {300}
+    assert simulator.handle_time_distribution == "exponential"
+    assert (simulator.patience_mean_s, simulator.accept_delay_mean_s, scenario.cycle_s) == (60, 8, 2)
+    assert simulator.acceptance_probability == 0.25
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda path: path.stem)
 def test_every_shipped_scenario_loads(path: Path) -> None:
     scenario = load_lab_scenario(path)
     assert scenario.targets and scenario.description

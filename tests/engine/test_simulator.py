@@ -413,6 +413,14 @@ def test_valid_settings_are_taken_and_per_media_tables_merge_into_the_defaults()
     assert scenario.handle_time_mean_for("sms") == 200.0
 
 
+def test_a_per_media_table_that_sets_default_stands_alone() -> None:
+    scenario, problems = parse_scenario({"handle_time_mean_s": {"default": 300, "email": 900}})
+    assert problems == []
+    assert scenario.handle_time_mean_s == (("default", 300.0), ("email", 900.0))
+    assert scenario.handle_time_mean_for("chat") == 300.0  # not the built-in 180
+    assert scenario.handle_time_mean_for("email") == 900.0
+
+
 def test_each_bad_setting_is_named_with_its_value_and_what_was_expected() -> None:
     scenario, problems = parse_scenario(
         {
