@@ -59,7 +59,8 @@ def test_every_shipped_scenario_runs_the_issues_reference_settings(path: Path) -
     simulator = scenario.simulator
     assert {simulator.handle_time_mean_for(target.media) for target in scenario.targets} == {300}
     assert simulator.handle_time_distribution == "exponential"
-    assert (simulator.patience_mean_s, simulator.accept_delay_mean_s, scenario.cycle_s) == (60, 8, 2)
+    delays = (simulator.patience_mean_s, simulator.accept_delay_mean_s, scenario.cycle_s)
+    assert delays == (60, 8, 2)
     assert simulator.acceptance_probability == 0.25
 
 
