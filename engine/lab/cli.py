@@ -1,4 +1,5 @@
-"""`pacing simulate`: the pacing lab on the command line (registered through COMMAND_MODULES)."""
+"""`pacing simulate` and `pacing bound`: the pacing lab on the command line (registered through
+COMMAND_MODULES)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from engine.lab.bound import Centre, around_goal, best_at_goal
 from engine.lab.run import LabSummary, run_lab, summarise
 from engine.lab.scenario_file import LabScenario, LabScenarioError, load_lab_scenario
 from engine.pacing import ALGORITHMS
@@ -48,6 +50,25 @@ def register(commands: Any) -> None:
         "--markdown", action="store_true", help="print a markdown table (for docs)"
     )
     simulate.set_defaults(handler=run_simulate)
+    bound = commands.add_parser(
+        "bound",
+        help="pacing lab: the best occupancy any pacer could reach on a small group (exact)",
+    )
+    defaults = Centre()
+    for option, name, kind, meaning in (
+        ("--slots", "slots", int, "single-chat slots"),
+        ("--handle-s", "handle_s", float, "mean handle time (exponential), seconds"),
+        ("--patience-s", "patience_s", float, "mean patience (exponential), seconds"),
+        ("--acceptance", "acceptance", float, "chance an invitation is accepted"),
+        ("--delay-s", "answer_delay_s", float, "mean delay of a yes and of a no, seconds"),
+        ("--cycle-s", "cycle_s", float, "pacing cycle, seconds"),
+    ):
+        default = getattr(defaults, name)
+        bound.add_argument(
+            option, dest=name, type=kind, default=default, help=f"{meaning} (default {default})"
+        )
+    bound.add_argument("--goal", type=float, default=3.0, help="abandonment goal, % (default 3)")
+    bound.set_defaults(handler=run_bound)
 
 
 def scenario_paths(arguments: Sequence[str]) -> list[Path]:
@@ -83,6 +104,44 @@ def run_simulate(args: argparse.Namespace) -> int:
                 sys.stdout.flush()
     if args.markdown:
         sys.stdout.write(_markdown(rows))
+    return EXIT_OK
+
+
+def run_bound(args: argparse.Namespace) -> int:
+    """Bisect the price of an abandonment around the goal and print the policies found."""
+    if args.slots > 12:
+        raise argparse.ArgumentTypeError(
+            f"--slots: {args.slots} — expected at most 12 (the exact answer grows with the "
+            "cube of the states; larger groups are where the pacer's own model is closest)"
+        )
+    if not 0 < args.goal < 100:
+        raise argparse.ArgumentTypeError(f"--goal: {args.goal} — expected a percentage in (0, 100)")
+    try:
+        centre = Centre(
+            slots=args.slots,
+            handle_s=args.handle_s,
+            patience_s=args.patience_s,
+            acceptance=args.acceptance,
+            answer_delay_s=args.answer_delay_s,
+            cycle_s=args.cycle_s,
+        )
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    goal = args.goal / 100.0
+    outcomes = around_goal(centre, goal)
+    lines = ["price  occupancy %  abandon %  invitations/h  pending kept per free slots 0..n"]
+    lines.extend(
+        f"{outcome.price:<6.3g} {outcome.occupancy * 100:>11.2f} "
+        f"{outcome.abandonment * 100:>10.2f} {outcome.invitations_per_hour:>14.1f}  "
+        + " ".join(str(count) for count in outcome.pending_target)
+        for outcome in outcomes
+    )
+    best = best_at_goal(outcomes, goal)
+    if best is None:
+        lines.append(f"no policy keeps abandonment at or under {args.goal:g} %")
+    else:
+        lines.append(f"best occupancy at or under {args.goal:g} % abandonment: {best * 100:.2f} %")
+    sys.stdout.write("\n".join(lines) + "\n")
     return EXIT_OK
 
 

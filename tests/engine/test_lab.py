@@ -40,14 +40,16 @@ def test_the_shipped_set_covers_every_case_the_issue_lists() -> None:
 
 
 @pytest.mark.parametrize("size", [3, 10])
-def test_a_fast_decline_variant_differs_from_its_scenario_in_the_decline_delay_only(
-    size: int,
+@pytest.mark.parametrize(("variant", "decline_s"), [("fast_decline", 3), ("even_answers", 8)])
+def test_a_sensitivity_variant_differs_from_its_scenario_in_the_decline_delay_only(
+    size: int, variant: str, decline_s: float
 ) -> None:
     base = load_lab_scenario(ROOT / "scenarios" / f"slots_{size}.toml")
-    fast = load_lab_scenario(ROOT / "scenarios" / "sensitivity" / f"slots_{size}_fast_decline.toml")
-    assert (base.simulator.decline_delay_mean_s, fast.simulator.decline_delay_mean_s) == (15, 3)
-    assert replace(fast.simulator, decline_delay_mean_s=15) == base.simulator
-    assert (fast.targets, fast.tuning, fast.cycle_s) == (base.targets, base.tuning, base.cycle_s)
+    other = load_lab_scenario(ROOT / "scenarios" / "sensitivity" / f"slots_{size}_{variant}.toml")
+    assert base.simulator.decline_delay_mean_s == 15
+    assert other.simulator.decline_delay_mean_s == decline_s
+    assert replace(other.simulator, decline_delay_mean_s=15) == base.simulator
+    assert (other.targets, other.tuning, other.cycle_s) == (base.targets, base.tuning, base.cycle_s)
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda path: path.stem)
