@@ -40,12 +40,13 @@ class Estimates:
 
         self._update_counts(rows, inputs, elapsed_s, served, abandoned)
         self._update_reactive(rows, elapsed_s, reactive)
-        self._update_acceptance(rows, inputs)
-        # accepts still to come from invitations sent: each cohort's expected accepts decay
-        # with the (exponential) accept delay, however many of it declined meanwhile
         delay_s = np.where(
             np.isnan(inputs.accept_delay_s), tuning["accept_delay_prior_s"], inputs.accept_delay_s
         )
+        self._update_acceptance(rows, inputs, elapsed_s, delay_s)
+        self._update_handle_time(rows, inputs, served, reactive)
+        # accepts still to come from invitations sent: each cohort's expected accepts decay
+        # with the (exponential) accept delay, however many of it declined meanwhile
         self._decay_into(rows, "accepts_in_flight", np.exp(-elapsed_s / np.maximum(delay_s, 0.1)))
 
         self._update_threshold(rows, inputs, served, abandoned)
@@ -116,23 +117,65 @@ class Estimates:
             rows, "reactive_rate", np.where(np.isnan(rate), first, rate + share * (observed - rate))
         )
 
-    def _update_acceptance(self, rows: IntArray, inputs: Inputs) -> None:
+    def _update_acceptance(
+        self, rows: IntArray, inputs: Inputs, elapsed_s: FloatArray, delay_s: FloatArray
+    ) -> None:
         """Blend the platform's rate with the prior by how many answers the rate rests on.
 
-        The platform does not say how many answers its rate covers; the invitations this pacer
-        allowed minus those still pending bound it (capped at the platform's window).
+        The platform does not say how many answers its rate covers. Two bounds, the smaller
+        wins (capped at the platform's window): the invitations this pacer allowed minus those
+        still pending, and the answers the pending invitations can have given, at one per
+        accept delay each (Little's law: pending-seconds / delay). The first alone is far too
+        high when visitors are fewer than allowed: at a cold start 95 allowed, 19 sent and 2
+        answers read as 76 answers, and a 0 % rate over those 2 took acceptance to 7 %.
         """
         tuning = self.tuning
         allowed = self.get(rows, "allowed_total")
         allowed = np.where(np.isnan(allowed), 0.0, allowed)
         pending = np.where(np.isnan(inputs.pending), 0.0, inputs.pending)
-        answers = np.clip(allowed - pending, 0.0, tuning["acceptance_window"])
+        self._decay_into(rows, "answers_seen", 1.0, pending * elapsed_s / np.maximum(delay_s, 0.1))
+        seen = self.get(rows, "answers_seen")
+        answers = np.clip(np.minimum(allowed - pending, seen), 0.0, tuning["acceptance_window"])
         prior, weight = tuning["acceptance_prior"], tuning["acceptance_prior_weight"]
         reported = inputs.acceptance
         blended = (weight * prior + answers * reported) / (weight + answers)
         previous = self.get(rows, "acceptance")
         kept = np.where(np.isnan(previous), prior, previous)
         self.store(rows, "acceptance", np.where(np.isnan(reported), kept, blended))
+
+    def _update_handle_time(
+        self, rows: IntArray, inputs: Inputs, served: FloatArray, reactive: FloatArray
+    ) -> None:
+        """Blend the statistics' AHT with the prior by how many handles it can rest on.
+
+        The first handles to finish are the short ones, so an AHT over a few of them is far
+        too short (at a cold start of 30 slots it read 0.8 s after 20 s), and a short AHT makes
+        every busy slot look about to be free: the pacer sent its cap of 300 invitations. The
+        statistics do not say how many handles they average; handles started minus the change
+        in busy slots counts those finished (reactive arrivals are taken as started: an upper
+        bound), starting from the running totals at first sight and capped at
+        `handle_time_window`, so the prior keeps a small weight.
+        """
+        tuning = self.tuning
+        last_busy = self.get(rows, "last_busy")
+        finished = (
+            served
+            + reactive
+            - (inputs.busy - np.where(np.isnan(last_busy), inputs.busy, last_busy))
+        )
+        done = self.get(rows, "handles_done")
+        # first sight: the running totals say how much history the statistics already have
+        # (a node started mid-day trusts them at once; at the start of a day they are 0)
+        history = inputs.accepted + inputs.reactive - inputs.busy
+        done = np.where(np.isnan(done), np.maximum(np.nan_to_num(history), 0.0), done)
+        done = done + np.maximum(finished, 0.0)
+        done = np.minimum(done, tuning["handle_time_window"])
+        self.store(rows, "handles_done", done)
+        self.store(rows, "last_busy", inputs.busy)
+        prior, weight = tuning["handle_time_prior_s"], tuning["handle_time_prior_weight"]
+        reported = inputs.handle_time_s
+        blended = (weight * prior + done * reported) / (weight + done)
+        self.store(rows, "handle_time", np.where(np.isnan(reported), prior, blended))
 
     def _update_threshold(
         self, rows: IntArray, inputs: Inputs, served: FloatArray, abandoned: FloatArray

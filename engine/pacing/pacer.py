@@ -29,6 +29,8 @@ TUNING_DEFAULTS: Mapping[str, float] = {
     "acceptance_window": 200.0,  # the platform's rate covers at most this many answers
     "accept_delay_prior_s": 10.0,  # accept delay before the platform reports one
     "handle_time_prior_s": 180.0,  # mean handle time before the statistics report one
+    "handle_time_prior_weight": 20.0,  # the prior counts as this many finished handles
+    "handle_time_window": 1000.0,  # ... and the statistics' AHT at most this many
     "patience_prior_s": 60.0,  # mean patience before abandonments are seen
     "patience_prior_weight": 3.0,  # the prior counts as this many abandonments, aging like them
     "patience_prior_floor": 3.0,  # ... except this many, which never age
@@ -227,9 +229,7 @@ class Pacer:
     ) -> tuple[IntArray, list[str]]:
         tuning = self.tuning
         slots = np.maximum(inputs.logged_in, 1.0)
-        handle_s = np.where(
-            np.isnan(inputs.handle_time_s), tuning["handle_time_prior_s"], inputs.handle_time_s
-        )
+        handle_s = self._get(rows, "handle_time")
         service_rate = 1.0 / np.maximum(handle_s, 1e-3)
         delay_s = np.where(
             np.isnan(inputs.accept_delay_s), tuning["accept_delay_prior_s"], inputs.accept_delay_s

@@ -36,6 +36,10 @@ COLUMNS: tuple[str, ...] = (
     "long_abandoned",
     "last_allowed",  # last decision, the warm start of the search
     "allowed_total",  # invitations allowed so far (bounds the answers the platform has seen)
+    "answers_seen",  # answers the platform has likely had: pending-seconds / answer delay
+    "last_busy",  # busy slots at the last cycle
+    "handles_done",  # handles finished since the pacer started (capped): what the AHT rests on
+    "handle_time",  # AHT estimate: the statistics' figure blended with the prior
     "last_pending",  # last known pending count
     "accepts_in_flight",  # expected accepts still to come from the invitations allowed
     "level",  # adaptive: dial level
