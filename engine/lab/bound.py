@@ -82,7 +82,7 @@ class _Chain:
             for pending in range(cap + 1)
             if waiting == 0 or busy == n
         ]
-        index = {state: i for i, state in enumerate(self.states)}
+        self.index = index = {state: i for i, state in enumerate(self.states)}
         size = len(self.states)
         generator = np.zeros((size + 3, size + 3))  # 3 reward columns: busy, abandons, served
         answer_rate = 1.0 / centre.answer_delay_s
@@ -146,17 +146,14 @@ class _Chain:
         weights = self._stationary(post)
         cycle_s = self.centre.cycle_s
         abandons, served = weights @ self.abandons[post], weights @ self.served[post]
-        free_targets = []
-        for free in range(self.centre.slots + 1):
-            busy = self.centre.slots - free
-            i = self.states.index((busy, 0, 0))
-            free_targets.append(int(policy[i]))
+        slots = self.centre.slots
+        kept = tuple(int(policy[self.index[(slots - free, 0, 0)]]) for free in range(slots + 1))
         return Outcome(
             price=price,
             occupancy=float(weights @ self.occupancy[post] / cycle_s),
             abandonment=float(abandons / (abandons + served)) if abandons + served else 0.0,
             invitations_per_hour=float(weights @ policy * 3600.0 / cycle_s),
-            pending_target=tuple(free_targets),
+            pending_target=kept,
         )
 
     def _bias(self, post: np.ndarray, reward: FloatArray) -> FloatArray:
