@@ -48,7 +48,8 @@ SCENARIO_SETTINGS: tuple[ScenarioSetting, ...] = (
         "speed",
         "positive",
         "a positive number of simulated seconds per wall second",
-        "simulated seconds per wall second in the live demo (used by the node)",
+        "simulated seconds per wall second in the live demo (used by the node, which then sees "
+        "handle times and answer delays in wall seconds: ÷ speed)",
     ),
     ScenarioSetting(
         "shift_length_s",
