@@ -26,7 +26,7 @@ class Estimates:
 
     def observe(self, rows: IntArray, inputs: Inputs, now: float) -> tuple[FloatArray, FloatArray]:
         """Update every estimate from the change since the last call; (served, abandoned)."""
-        table, tuning = self.table, self.tuning
+        table = self.table
         last_now = table.column("last_now")[rows]
         elapsed_s = np.where(np.isnan(last_now), 0.0, np.maximum(now - last_now, 0.0))
         served = inputs.accepted - table.column("last_accepted")[rows]
@@ -40,9 +40,7 @@ class Estimates:
 
         self._update_counts(rows, inputs, elapsed_s, served, abandoned)
         self._update_reactive(rows, elapsed_s, reactive)
-        delay_s = np.where(
-            np.isnan(inputs.accept_delay_s), tuning["accept_delay_prior_s"], inputs.accept_delay_s
-        )
+        delay_s = self.accept_delay_s(inputs)
         self._update_acceptance(rows, inputs, elapsed_s, delay_s)
         self._update_handle_time(rows, inputs, served, reactive)
         # accepts still to come from invitations sent: each cohort's expected accepts decay
@@ -56,6 +54,15 @@ class Estimates:
         table.column("last_abandoned")[rows] = inputs.abandoned
         table.column("last_reactive")[rows] = inputs.reactive
         return served, abandoned
+
+    def accept_delay_s(self, inputs: Inputs) -> FloatArray:
+        """The platform's accept delay, or the prior where it reports none."""
+        delay_s: FloatArray = np.where(
+            np.isnan(inputs.accept_delay_s),
+            self.tuning["accept_delay_prior_s"],
+            inputs.accept_delay_s,
+        )
+        return delay_s
 
     def _decay_into(
         self, rows: IntArray, name: str, factor: FloatArray | float, added: FloatArray | float = 0.0

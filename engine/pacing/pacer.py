@@ -231,9 +231,7 @@ class Pacer:
         slots = np.maximum(inputs.logged_in, 1.0)
         handle_s = self._get(rows, "handle_time")
         service_rate = 1.0 / np.maximum(handle_s, 1e-3)
-        delay_s = np.where(
-            np.isnan(inputs.accept_delay_s), tuning["accept_delay_prior_s"], inputs.accept_delay_s
-        )
+        delay_s = self._estimates.accept_delay_s(inputs)
         horizon_s = delay_s + tuning["horizon_interval_share"] * self.interval_s
         finishing = inputs.busy * -np.expm1(-service_rate * horizon_s)
         reactive = np.nan_to_num(self._get(rows, "reactive_rate")) * horizon_s
