@@ -27,9 +27,9 @@ log = logging.getLogger("pacing.app")
 @asynccontextmanager
 async def lifespan(_app: Any) -> AsyncIterator[dict[str, Any]]:
     """Start the embedded node once per server process; stop it on shutdown."""
-    from engine.config import load_config
-    from engine.logs import configure_logging
-    from engine.node import start_embedded_node, stop_embedded_node
+    from config import load_config
+    from node.build import start_embedded_node, stop_embedded_node
+    from node.logs import configure_logging
 
     config = load_config(config_path())  # a bad file stops start-up with every problem listed
     configure_logging(config.log)
@@ -41,7 +41,7 @@ async def lifespan(_app: Any) -> AsyncIterator[dict[str, Any]]:
         start_embedded_node(config)
     else:
         log.info("[node] embedded = false: this dashboard only reads %s", config.node.database_path)
-        from alarms.no_master_watch import build_no_master_watch
+        from node.no_master_watch import build_no_master_watch
 
         watch = build_no_master_watch(config)  # nobody else raises NoMasterNode when all nodes die
         watch.start()
@@ -65,7 +65,7 @@ if __name__ == "__main__":
     st.set_page_config(page_title="Pacing Watch", page_icon=":material/speed:", layout="wide")
     run_navigation()
 else:
-    from alarms.metrics import metrics_routes
+    from node.metrics import metrics_routes
 
     app = st.App(
         __file__,

@@ -10,8 +10,8 @@ The others are new here; their ids continue the original's two ranges (100xx for
 from __future__ import annotations
 
 from alarms.model import AlarmCondition, Category, ScopeKind
-from engine.config_alarms import AlarmOptions
-from engine.config_options import MetricsOptions
+from config.alarms import AlarmOptions
+from config.options import MetricsOptions
 
 GC_LATENCY = "GC Latency"
 GC_FREQUENCY = "GC Frequency"

@@ -12,12 +12,12 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from alarms import catalogue as names
-from alarms.events import GLOBAL_SCOPE, AlarmSignal
 from alarms.model import AlarmCondition, Category, RuntimeSample
+from domain.signals import GLOBAL_SCOPE, AlarmSignal
 
 if TYPE_CHECKING:
-    from engine.cycle import CycleOutcome
-    from storage.reads import NodeStatus
+    from domain.ports import CycleOutcome
+    from domain.records import NodeStatus
 
 # Target errors the cycle writes when the statistics themselves are missing or unusable.
 _STATISTICS_ERRORS = ("collect", "no statistics", "bad statistics", "stale")

@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from alarms.detectors import parse_severity
-from alarms.events import AlarmSignal
 from alarms.lifecycle import apply_event
 from alarms.model import (
     AlarmCondition,
@@ -21,6 +20,7 @@ from alarms.model import (
     Tick,
     instance_id_for,
 )
+from domain.signals import AlarmSignal
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-from alarms.events import GLOBAL_SCOPE
+from domain.signals import GLOBAL_SCOPE
 
 __all__ = [
     "ACTIVE_STATES",

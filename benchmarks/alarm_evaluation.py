@@ -15,9 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from alarms.catalogue import default_conditions  # noqa: E402
-from alarms.evaluator import AlarmEvaluator  # noqa: E402
-from alarms.events import AlarmSignal, CollectingSink  # noqa: E402
-from alarms.probes import GcProbe, RuntimeProbe  # noqa: E402
+from domain.signals import AlarmSignal, CollectingSink  # noqa: E402
+from node.alarm_evaluator import AlarmEvaluator  # noqa: E402
+from node.probes import GcProbe, RuntimeProbe  # noqa: E402
 from storage.db import PerThreadDatabase  # noqa: E402
 from tests.alarms.builders import cycle_outcome  # noqa: E402
 

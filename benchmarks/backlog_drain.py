@@ -16,7 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
-from alarms.events import CollectingSink  # noqa: E402
+from domain.records import CycleRecord, TargetRecord  # noqa: E402
+from domain.signals import CollectingSink  # noqa: E402
 from storage.backlog import (  # noqa: E402
     BacklogCounters,
     BacklogDatabase,
@@ -29,7 +30,6 @@ from storage.backlog import (  # noqa: E402
     decode_item,
 )
 from storage.backlog.items import new_item  # noqa: E402
-from storage.writes import CycleRecord, TargetRecord  # noqa: E402
 
 TARGETS = 3
 SETTINGS = RetrySettings(0.0, 100, 1e12, ErrorPolicy(False, (), ("SQLITE_BUSY",)))

@@ -26,14 +26,15 @@ import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from alarms.catalogue import default_conditions  # noqa: E402
-from alarms.evaluator import evaluate_and_store  # noqa: E402
-from alarms.events import AlarmSignal  # noqa: E402
 from alarms.model import RuntimeSample  # noqa: E402
-from storage.alarms_store import provision_conditions, record_runtime_sample  # noqa: E402
+from domain.records import CycleRecord, TargetRecord  # noqa: E402
+from domain.signals import AlarmSignal  # noqa: E402
+from node.alarm_evaluator import evaluate_and_store  # noqa: E402
+from storage.alarms.store import provision_conditions, record_runtime_sample  # noqa: E402
 from storage.backlog.control import BacklogSample, record_backlog_sample  # noqa: E402
+from storage.cycles import record_cycle  # noqa: E402
 from storage.db import connect  # noqa: E402
 from storage.transactions import write_transaction  # noqa: E402
-from storage.writes import CycleRecord, TargetRecord, record_cycle  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PERIOD_S = 2.0

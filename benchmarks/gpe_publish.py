@@ -18,13 +18,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from alarms.events import CollectingSink  # noqa: E402
-from engine.config import HybridIntegration, parse_config  # noqa: E402
-from engine.fakes import FakeCredentials, FakeRemote  # noqa: E402
-from engine.gpe import EngagementPublisher, PublisherSettings  # noqa: E402
-from engine.http_retry import RetryPolicy, build_http_client  # noqa: E402
-from engine.model import TargetStatistics  # noqa: E402
-from engine.pacing import PacingDecision  # noqa: E402
+from config import HybridIntegration, parse_config  # noqa: E402
+from connectors.gpe import EngagementPublisher, PublisherSettings  # noqa: E402
+from connectors.http_retry import RetryPolicy, build_http_client  # noqa: E402
+from domain.decisions import PacingDecision  # noqa: E402
+from domain.signals import CollectingSink  # noqa: E402
+from domain.statistics import TargetStatistics  # noqa: E402
+from fakes import FakeCredentials, FakeRemote  # noqa: E402
 
 SECRET_ENV = "PACING_BENCH_SECRET"
 

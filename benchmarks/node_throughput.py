@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from engine.config import parse_config  # noqa: E402
-from engine.node import build_node  # noqa: E402
+from config import parse_config  # noqa: E402
+from node.build import build_node  # noqa: E402
 
 
 def main(cycles: int) -> None:

@@ -18,7 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.pacing import Pacer, TargetSnapshot  # noqa: E402
+from domain.decisions import TargetSnapshot  # noqa: E402
+from pacing import Pacer  # noqa: E402
 
 CYCLE_S = 2.0
 

@@ -15,8 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.simulator import ContactCentreSimulator, Scenario  # noqa: E402
-from engine.targets import PacingTarget, TargetAgent  # noqa: E402
+from config.simulator import Scenario  # noqa: E402
+from domain.targets import PacingTarget, TargetAgent  # noqa: E402
+from simulator import ContactCentreSimulator  # noqa: E402
 
 CYCLE_S = 5.0
 

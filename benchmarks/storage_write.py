@@ -12,8 +12,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
+from domain.records import CycleRecord, TargetRecord  # noqa: E402
+from storage.cycles import record_cycle  # noqa: E402
 from storage.db import connect  # noqa: E402
-from storage.writes import CycleRecord, TargetRecord, record_cycle  # noqa: E402
 
 
 def _cycle(i: int, targets_count: int) -> tuple[CycleRecord, list[TargetRecord]]:

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from config.dashboard import AuthMode
 from dashboard.users import Role
-from engine.config_dashboard import AuthMode
 
 ResolvedAuth = Literal["none", "local", "oidc"]
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from storage.alarms_reads import FLOOD_ALARMS_PER_10_MIN
+from storage.alarms.reads import FLOOD_ALARMS_PER_10_MIN
 
 CATEGORY_RANK = {"Critical": 0, "Major": 1, "Minor": 2, "Warning": 3}
 CATEGORIES = tuple(CATEGORY_RANK)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from engine.config import Config
-from engine.node import embedded_node
+from config import Config
+from node.build import embedded_node
+from storage.cycles import read_cycle_summary
 from storage.db import StorageError, connect_readonly
-from storage.reads import read_cycle_summary, read_node_status
+from storage.nodes import read_node_status
 
 # A node is alive while its heartbeat is younger than this many refresh periods.
 STALE_AFTER_PERIODS = 3.0

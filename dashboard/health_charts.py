@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
+from config.options import MetricsOptions
 from dashboard.chart_style import local_times, node_label, time_chart_layout
-from engine.config_options import MetricsOptions
 
 MB = 1024.0 * 1024.0
 GENERATION_COLOURS = ("#1f77b4", "#ff7f0e", "#d62728", "#9467bd")

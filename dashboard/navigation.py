@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from config import Config
 from dashboard.access import resolve_auth, unauthenticated_bind_problem
 from dashboard.settings import load_dashboard_config
 from dashboard.ui_access import (
@@ -20,7 +21,6 @@ from dashboard.ui_access import (
     oidc_configured,
     sidebar_identity,
 )
-from engine.config import Config
 
 log = logging.getLogger("pacing.app")
 

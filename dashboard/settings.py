@@ -6,7 +6,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from engine.config import Config, load_config
+from config import Config, load_config
 
 DEFAULT_CONFIG = "pacing.toml"
 

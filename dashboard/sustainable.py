@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from engine.pacing import TUNING_DEFAULTS
-from engine.pacing.estimates import saved_abandon_rate
-from engine.queueing import sustainable_arrival_rate
+from pacing import TUNING_DEFAULTS
+from pacing.estimates import saved_abandon_rate
+from pacing.queueing import sustainable_arrival_rate
 
 COLUMNS = (
     "target",

@@ -18,6 +18,7 @@ import pandas as pd
 import sqlite_utils
 import streamlit as st
 
+from config import Config
 from dashboard.settings import load_dashboard_config
 from dashboard.sustainable import sustainable_rates
 from dashboard.timerange import (
@@ -31,25 +32,19 @@ from dashboard.timerange import (
     refresh_seconds,
     resolve_range,
 )
-from engine.config import Config
-from storage.alarms_reads import read_active_alarms
+from domain.records import NodeStatus
+from storage.alarms.reads import read_active_alarms
+from storage.cycles import CycleSummary, read_cycle_summary
 from storage.db import StorageError, connect_readonly
+from storage.history import count_history_rows, read_history_preview, read_target_history
+from storage.nodes import read_node_status
 from storage.pacer_state import read_saved_target_states
-from storage.reads import (
-    CycleSummary,
-    NodeStatus,
-    read_cycle_summary,
-    read_node_status,
-    read_target_history,
-    read_target_state,
-)
-from storage.reads_targets import (
+from storage.targets import (
     ActivityFigures,
-    count_history_rows,
     read_activity,
-    read_history_preview,
     read_target_ids,
     read_target_series,
+    read_target_state,
 )
 
 LIVE_TTL_S = 2

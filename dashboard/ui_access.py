@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from config import Config
 from dashboard.access import Viewer, oidc_role, resolve_auth
 from dashboard.users import UsersFileError, load_users, verify_password
-from engine.config import Config
 
 _SESSION_KEY = "pacing_viewer"
 CURRENT_VIEWER_KEY = "pacing_current_viewer"  # set by app.py for every run

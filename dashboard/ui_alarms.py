@@ -18,11 +18,11 @@ import pandas as pd
 import sqlite_utils
 import streamlit as st
 
-from alarms.actions import AlarmActionError, act_on_alarm
 from alarms.model import OperatorActionKind
 from dashboard.annotations import MARKER_TO_STATES
 from dashboard.ui_access import session_viewer
-from storage.alarms_store import (
+from node.alarm_actions import AlarmActionError, act_on_alarm
+from storage.alarms.store import (
     AlarmFigures,
     read_active_alarms,
     read_alarm_figures,
@@ -37,7 +37,7 @@ from storage.backlog.reads import (
     read_hive_off_runs,
 )
 from storage.db import StorageError, connect, connect_readonly
-from storage.health_reads import read_gc_generations, read_runtime_series
+from storage.runtime import read_gc_generations, read_runtime_series
 
 LIVE_TTL_S = 2
 SERIES_TTL_S = 10

@@ -25,7 +25,7 @@ from storage.errors import (
     UnknownNodeError,
     translate_error,
 )
-from storage.migrations import apply_migrations, check_schema_readable
+from storage.schema.migrations import apply_migrations, check_schema_readable
 from storage.transactions import write_transaction
 
 __all__ = [

@@ -17,8 +17,8 @@ from typing import Any, TextIO
 
 import sqlite_utils
 
+from domain.records import TARGET_VALUE_COLUMNS
 from storage.errors import InvalidQueryError
-from storage.writes import TARGET_VALUE_COLUMNS
 
 __all__ = ["DEFAULT_COLUMNS", "EXPORT_COLUMNS", "export_cycle_history"]
 

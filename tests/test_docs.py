@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.simulator import SCENARIO_SETTINGS
+from config.simulator import SCENARIO_SETTINGS
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -9,9 +9,9 @@ from pathlib import Path
 import sqlite_utils
 
 from storage.backlog.items import BacklogItem
+from storage.cycles import record_cycle
 from storage.db import connect
 from storage.transactions import write_transaction
-from storage.writes import record_cycle
 
 PROCESSOR_ENABLED = "Processor.Enabled"
 

@@ -12,7 +12,7 @@ import math
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-from storage.writes import CycleRecord, TargetRecord
+from domain.records import CycleRecord, TargetRecord
 
 FORMAT_VERSION = 1
 SUFFIX = ".json"

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from alarms.events import AlarmSignal, AlarmSink
+from domain.signals import AlarmSignal, AlarmSink
 from storage.backlog.control import BacklogDatabase, BacklogSample, record_backlog_sample
 from storage.backlog.counters import BacklogCounters, DiskGuard
 from storage.backlog.folder import BacklogFolder, FolderUsage

@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
-from alarms.events import AlarmSignal, AlarmSink
+from domain.signals import AlarmSignal, AlarmSink
 from storage.backlog.classify import error_name
 from storage.backlog.counters import BacklogCounters
 from storage.backlog.folder import BacklogFolder

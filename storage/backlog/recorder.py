@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from alarms.events import AlarmSignal, AlarmSink
+from domain.signals import AlarmSignal, AlarmSink
 from storage.backlog.classify import ErrorPolicy, error_name, is_backloggable
 from storage.backlog.counters import BacklogCounters, DiskGuard
 from storage.backlog.folder import BacklogFolder, BacklogFullError
@@ -21,8 +21,7 @@ from storage.backlog.owner import ProcessOwner
 from storage.backlog.processor import WRITE_FAILED
 
 if TYPE_CHECKING:
-    from engine.cycle import CycleOutcome
-    from engine.node_parts import CycleRecorder
+    from domain.ports import CycleOutcome, CycleRecorder
 
 log = logging.getLogger(__name__)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from engine.cycle import CycleOutcome
-from storage.writes import CycleRecord, CycleStatus, TargetRecord
+from domain.ports import CycleOutcome
+from domain.records import CycleRecord, CycleStatus, TargetRecord
 
 
 def cycle_outcome(

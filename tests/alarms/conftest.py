@@ -10,8 +10,8 @@ import pytest
 import sqlite_utils
 
 from alarms.catalogue import default_conditions
-from engine.config_alarms import AlarmOptions
-from storage.alarms_store import provision_conditions
+from config.alarms import AlarmOptions
+from storage.alarms.store import provision_conditions
 from storage.db import connect
 
 

@@ -6,12 +6,13 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from engine.config import Config, parse_config
-from engine.model import PublishResult, TargetStatistics
-from engine.node import Node, build_node
-from engine.pacing import PacingDecision
-from engine.targets import PacingTarget
-from storage.alarms_store import read_active_alarms
+from config import Config, parse_config
+from domain.decisions import PacingDecision
+from domain.statistics import PublishResult, TargetStatistics
+from domain.targets import PacingTarget
+from node.build import build_node
+from node.node import Node
+from storage.alarms.store import read_active_alarms
 from storage.db import connect
 
 ROOT = Path(__file__).resolve().parents[2]

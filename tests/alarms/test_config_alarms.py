@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from engine.config import ConfigError, parse_config
+from config import ConfigError, parse_config
 
 ROOT = Path(__file__).resolve().parents[2]
 

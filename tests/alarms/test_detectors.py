@@ -15,8 +15,8 @@ from alarms.detectors import (
     window_counts,
 )
 from alarms.model import Category, RuntimeSample
-from engine.config_options import MetricsOptions
-from storage.reads import NodeStatus
+from config.options import MetricsOptions
+from domain.records import NodeStatus
 from tests.alarms.builders import cycle_outcome
 
 CONDITIONS = {c.name: c for c in default_conditions(MetricsOptions(gc_latency_threshold_ms=50))}

@@ -6,12 +6,12 @@ import gc
 from pathlib import Path
 
 from alarms.catalogue import default_conditions
-from alarms.evaluator import AlarmEvaluator
-from alarms.events import CollectingSink
-from alarms.probes import GcProbe, RuntimeProbe
-from engine.config_alarms import AlarmOptions
-from engine.config_options import MetricsOptions
-from storage.alarms_store import read_alarm_history, read_runtime_samples
+from config.alarms import AlarmOptions
+from config.options import MetricsOptions
+from domain.signals import CollectingSink
+from node.alarm_evaluator import AlarmEvaluator
+from node.probes import GcProbe, RuntimeProbe
+from storage.alarms.store import read_alarm_history, read_runtime_samples
 from storage.db import PerThreadDatabase
 from tests.alarms.builders import cycle_outcome
 

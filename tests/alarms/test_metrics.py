@@ -8,11 +8,11 @@ import httpx
 import sqlite_utils
 from starlette.applications import Starlette
 
-from alarms.evaluator import evaluate_and_store
-from alarms.events import AlarmSignal
-from alarms.metrics import build_registry, metrics_routes
 from alarms.model import RuntimeSample
-from storage.writes import record_cycle
+from domain.signals import AlarmSignal
+from node.alarm_evaluator import evaluate_and_store
+from node.metrics import build_registry, metrics_routes
+from storage.cycles import record_cycle
 from tests.alarms.builders import cycle_outcome
 
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from alarms.no_master_watch import NoMasterWatch, build_no_master_watch
-from alarms.notifiers import NotificationDispatcher, WebhookNotifier
-from engine.config import Config, load_config
-from storage.alarms_store import read_active_alarms
+from config import Config, load_config
+from connectors.notifiers import NotificationDispatcher, WebhookNotifier
+from node.no_master_watch import NoMasterWatch, build_no_master_watch
+from storage.alarms.store import read_active_alarms
 from storage.db import connect
-from storage.writes import record_node_start
+from storage.nodes import record_node_start
 
 from .receivers import WebhookReceiver, serving
 

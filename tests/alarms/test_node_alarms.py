@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from alarms.events import AlarmSignal
-from alarms.wiring import build_alarm_parts
-from engine.cli import main
-from engine.config import Config, parse_config
-from engine.node import build_node
-from storage.alarms_store import load_conditions, read_active_alarms, read_runtime_samples
+from cli.main import main
+from config import Config, parse_config
+from domain.signals import AlarmSignal
+from node.alarm_parts import build_alarm_parts
+from node.build import build_node
+from storage.alarms.store import load_conditions, read_active_alarms, read_runtime_samples
 from storage.db import connect
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,8 +48,8 @@ def test_a_node_provisions_the_conditions_and_samples_the_runtime_every_cycle(
 def test_a_signal_emitted_into_the_sink_is_raised_on_the_next_cycle(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from alarms.events import CollectingSink
-    from engine import node as node_module
+    from domain.signals import CollectingSink
+    from node import build as node_module
 
     sinks: list[CollectingSink] = []  # the sink the node hands to every part
 
@@ -74,7 +74,7 @@ def test_a_signal_emitted_into_the_sink_is_raised_on_the_next_cycle(
 
 
 def test_build_alarm_parts_gives_one_observer_and_the_configured_services(tmp_path: Path) -> None:
-    from alarms.events import CollectingSink
+    from domain.signals import CollectingSink
     from storage.db import PerThreadDatabase
 
     config = config_for(

@@ -10,7 +10,8 @@ import pytest
 from alarms.catalogue import default_conditions
 from alarms.lifecycle import apply_event
 from alarms.model import AlarmInstance, AlarmTransition, Cancel, Detect
-from alarms.notifiers import (
+from config.alarms import AlarmOptions, SmtpOptions, WebhookOptions
+from connectors.notifiers import (
     AlarmNotification,
     LogNotifier,
     NotificationDispatcher,
@@ -19,7 +20,6 @@ from alarms.notifiers import (
     WebhookNotifier,
     notification_for,
 )
-from engine.config_alarms import AlarmOptions, SmtpOptions, WebhookOptions
 from tests.alarms.receivers import SmtpReceiver, WebhookReceiver, serving
 
 CONDITIONS = default_conditions(alarms=AlarmOptions(off_delay_s=0.0))

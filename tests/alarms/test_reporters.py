@@ -9,8 +9,8 @@ import logging
 import pytest
 
 from alarms.model import RuntimeSample
-from alarms.reporters import MetricsReporting, build_reporters
-from engine.config_options import MetricsOptions
+from config.options import MetricsOptions
+from node.reporters import MetricsReporting, build_reporters
 
 SAMPLE = RuntimeSample("n", 10.0, 0.0042, 0.005, 2, 6.0, 20, 104_857_600, 1_048_576_000)
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from alarms.actions import AlarmActionError, acknowledge, act_on_alarm, shelve
 from alarms.catalogue import default_conditions
-from alarms.evaluator import check_no_master, evaluate_and_store
-from alarms.events import AlarmSignal
-from engine.config_options import MetricsOptions
-from storage.alarms_store import (
+from config.options import MetricsOptions
+from domain.signals import AlarmSignal
+from node.alarm_actions import AlarmActionError, acknowledge, act_on_alarm, shelve
+from node.alarm_evaluator import check_no_master, evaluate_and_store
+from storage.alarms.store import (
     load_conditions,
     provision_conditions,
     read_active_alarms,
@@ -22,7 +22,7 @@ from storage.alarms_store import (
     read_alarm_history,
 )
 from storage.db import connect
-from storage.writes import record_node_start
+from storage.nodes import record_node_start
 
 FAILED = "PacingRequestsFailed/global"
 

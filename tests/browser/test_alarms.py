@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from dashboard.users import add_user
-from storage.alarms_store import read_active_alarms, read_alarm_history
+from storage.alarms.store import read_active_alarms, read_alarm_history
 from storage.db import connect_readonly
 from tests.browser.conftest import (
     SCRIPT_DONE,

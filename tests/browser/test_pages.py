@@ -14,8 +14,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from dashboard.users import add_user
+from domain.records import CycleRecord, TargetRecord
+from storage.cycles import record_cycle
 from storage.db import connect
-from storage.writes import CycleRecord, TargetRecord, record_cycle
 from tests.browser.conftest import Dashboard, open_page, running_dashboard, sign_in
 from tests.support import ROOT, write_test_config
 
@@ -99,7 +100,7 @@ def pacing_export(dashboard: Dashboard, since: datetime, until: datetime) -> byt
         [
             sys.executable,
             "-m",
-            "engine.cli",
+            "cli",
             "export",
             "--since",
             since.isoformat(),

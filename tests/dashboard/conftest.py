@@ -15,8 +15,8 @@ from tests.support import ROOT, write_test_config
 
 def record_cycles(folder: Path, cycles: int = 5) -> Path:
     """A config (node not embedded) whose database holds `cycles` cycles of every target."""
-    from engine.config import load_config
-    from engine.node import build_node
+    from config import load_config
+    from node.build import build_node
 
     path, _ = write_test_config(folder)
     text = path.read_text(encoding="utf-8")

@@ -6,11 +6,11 @@ import json
 
 import pandas as pd
 
+from config.options import MetricsOptions
 from dashboard.alarm_view import alarm_choices, count_by_category, order_alarms
 from dashboard.annotations import add_alarm_markers, alarm_markers
 from dashboard.backlog_charts import backlog_ever_used, build_folder_size_figure
 from dashboard.health_charts import build_gc_pause_figure, health_thresholds
-from engine.config_options import MetricsOptions
 
 
 def transition(at: float, condition: str, scope: str, from_state: str, to_state: str) -> dict:

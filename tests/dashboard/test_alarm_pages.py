@@ -14,13 +14,13 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from alarms.evaluator import evaluate_and_store
-from alarms.events import AlarmSignal
+from config import load_config
 from dashboard.access import Viewer
 from dashboard.ui_access import CURRENT_VIEWER_KEY
 from dashboard.ui_alarms import ACTION_IDS_KEY, ACTION_KIND_KEY, ACTION_SHELVE_KEY
-from engine.config import load_config
-from storage.alarms_store import read_active_alarms, read_alarm_history
+from domain.signals import AlarmSignal
+from node.alarm_evaluator import evaluate_and_store
+from storage.alarms.store import read_active_alarms, read_alarm_history
 from storage.backlog.control import BacklogSample, record_backlog_sample
 from storage.db import connect
 from tests.dashboard.conftest import page_test, record_cycles

@@ -38,8 +38,8 @@ def test_without_a_database_the_page_says_no_node_is_running(config: Path) -> No
 def test_with_a_stopped_node_the_page_says_so_and_still_shows_the_last_state(
     config: Path,
 ) -> None:
-    from engine.config import load_config
-    from engine.node import build_node
+    from config import load_config
+    from node.build import build_node
 
     node = build_node(load_config(config), mode="headless")
     node.run_once()

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from dashboard.sustainable import sustainable_rates
-from engine.pacing import TUNING_DEFAULTS, Pacer
-from engine.pacing.estimates import saved_abandon_rate
-from engine.queueing import ErlangA, sustainable_arrival_rate
+from pacing import TUNING_DEFAULTS, Pacer
+from pacing.estimates import saved_abandon_rate
+from pacing.queueing import ErlangA, sustainable_arrival_rate
 from storage.db import connect
 from storage.pacer_state import read_saved_target_states, save_pacer_state
 from tests.engine.test_pacing import BASE

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from cli.main import main
 from dashboard.access import oidc_role, resolve_auth, unauthenticated_bind_problem
 from dashboard.users import (
     UsersFileError,
@@ -17,7 +18,6 @@ from dashboard.users import (
     remove_user,
     verify_password,
 )
-from engine.cli import main
 from tests.support import write_test_config
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from engine.config import (
+from config import (
     AgentGroup,
     Config,
     ConfigError,
@@ -17,7 +17,7 @@ from engine.config import (
     load_config,
     parse_config,
 )
-from engine.targets import TargetAgent
+from domain.targets import TargetAgent
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from engine.cycle import PENDING_CARRY_OVER_CYCLES, PacingCycle
-from engine.model import PublishResult, TargetStatistics
-from engine.pacing import Pacer, PacingDecision
-from engine.targets import PacingTarget, TargetAgent
+from domain.decisions import PacingDecision
+from domain.statistics import PublishResult, TargetStatistics
+from domain.targets import PacingTarget, TargetAgent
+from node.cycle import PENDING_CARRY_OVER_CYCLES, PacingCycle
+from pacing import Pacer
 
 CHAT = PacingTarget(
     "Proactive Chat - chat", "Proactive Chat", "7001", "chat", 3.0, ("G",), (TargetAgent("a", 3),)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.cli import main
-from engine.lab import load_lab_scenario, run_lab, summarise
-from engine.lab.scenario_file import LabScenarioError
+from cli.main import main
+from lab import load_lab_scenario, run_lab, summarise
+from lab.scenario_file import LabScenarioError
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = sorted((ROOT / "scenarios").rglob("*.toml"))  # the sensitivity/ variants too

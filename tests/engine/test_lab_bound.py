@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.cli import main
-from engine.lab.bound import Centre, Outcome, around_goal, best_at_goal, frontier
+from cli.main import main
+from lab.bound import Centre, Outcome, around_goal, best_at_goal, frontier
 
 
 def test_one_sure_visitor_per_free_slot_matches_the_closed_form() -> None:

@@ -9,10 +9,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from engine.config import Config, parse_config
-from engine.model import PublishResult, TargetStatistics
-from engine.node import build_node, embedded_node, start_embedded_node, stop_embedded_node
-from engine.pacing import PacingDecision
+from config import Config, parse_config
+from domain.decisions import PacingDecision
+from domain.statistics import PublishResult, TargetStatistics
+from node.build import build_node, embedded_node, start_embedded_node, stop_embedded_node
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,10 +7,11 @@ import sqlite3
 import tomllib
 from pathlib import Path
 
-from engine.config import parse_config
-from engine.node import build_node
-from engine.pacer_keeper import MAX_RESTORE_AGE_S, PacerStateKeeper
-from engine.pacing import Pacer, TargetSnapshot
+from config import parse_config
+from domain.decisions import TargetSnapshot
+from node.build import build_node
+from node.pacer_keeper import MAX_RESTORE_AGE_S, PacerStateKeeper
+from pacing import Pacer
 from storage.db import PerThreadDatabase
 
 SNAPSHOT = TargetSnapshot(

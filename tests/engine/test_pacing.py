@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.pacing import Pacer, TargetSnapshot
+from domain.decisions import TargetSnapshot
+from pacing import Pacer
 
 BASE = TargetSnapshot(
     target_id="Proactive Chat - chat",

@@ -7,9 +7,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from engine.pacing import TUNING_DEFAULTS, Pacer, TargetSnapshot
-from engine.pacing.estimates import Estimates
-from engine.pacing.inputs import read_snapshots
+from domain.decisions import TargetSnapshot
+from pacing import TUNING_DEFAULTS, Pacer
+from pacing.estimates import Estimates
+from pacing.inputs import read_snapshots
 
 WAITING = TargetSnapshot(
     target_id="Proactive Chat - chat",

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import binom
 
-from engine.pacing.model import (
+from pacing.model import (
     EXACT_MAX_VARIANCE,
     expected_abandons,
     largest_invitations,

@@ -10,11 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.cycle import PacingCycle
-from engine.model import PublishResult, TargetStatistics
-from engine.pacing import Pacer, PacingDecision, TargetSnapshot
-from engine.pacing.pools import CapacityPool, find_capacity_pools, split_shared_ready
-from engine.targets import PacingTarget, TargetAgent
+from domain.decisions import PacingDecision, TargetSnapshot
+from domain.statistics import PublishResult, TargetStatistics
+from domain.targets import PacingTarget, TargetAgent
+from node.cycle import PacingCycle
+from pacing import Pacer
+from pacing.pools import CapacityPool, find_capacity_pools, split_shared_ready
 
 
 def target(name: str, media: str, *agents: tuple[str, int]) -> PacingTarget:

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.pacing import ALGORITHMS, OPTIMIZATION_TARGETS, Pacer, TargetSnapshot
+from domain.decisions import ALGORITHMS, OPTIMIZATION_TARGETS, TargetSnapshot
+from pacing import Pacer
 
 BASE = TargetSnapshot(
     target_id="Proactive Chat - chat",

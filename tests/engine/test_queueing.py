@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.queueing import ErlangA, ErlangC, erlang_b, sustainable_arrival_rate
+from pacing.queueing import ErlangA, ErlangC, erlang_b, sustainable_arrival_rate
 
 
 def poisson_tail(mean: float, at_least: int) -> float:

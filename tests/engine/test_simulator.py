@@ -9,16 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.model import TargetStatistics
-from engine.simulator import (
-    SCENARIO_SETTINGS,
-    ContactCentreSimulator,
-    Scenario,
-    SimulatorTotals,
-    parse_scenario,
-    scenario_settings_markdown,
-)
-from engine.targets import PacingTarget, TargetAgent
+from config.simulator import SCENARIO_SETTINGS, Scenario, parse_scenario, scenario_settings_markdown
+from domain.statistics import TargetStatistics
+from domain.targets import PacingTarget, TargetAgent
+from simulator import ContactCentreSimulator, SimulatorTotals
 
 CHAT = "Proactive Chat - chat"
 VOICE = "Proactive Voice - voice"

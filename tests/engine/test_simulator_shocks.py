@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.simulator import ContactCentreSimulator, Scenario
+from config.simulator import Scenario
+from simulator import ContactCentreSimulator
 from tests.engine.test_simulator import assert_conserved, drive, make_target, team
 
 STAFFED = Scenario(

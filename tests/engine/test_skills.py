@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.skills import SkillExpressionError, parse_skill_expression
+from config.skills import SkillExpressionError, parse_skill_expression
 
 SKILLS = ("Spanish", "Sales", "Support")
 OPERATORS = (">", ">=", "<", "<=", "=", "==", "!=")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from engine.pacing import PacingDecision
-from engine.simulator import ContactCentreSimulator, Scenario
-from engine.sources import SimulatedContactCentre
+from config.simulator import Scenario
+from connectors.simulated import SimulatedContactCentre
+from domain.decisions import PacingDecision
+from simulator import ContactCentreSimulator
 from tests.engine.test_simulator import demo_targets
 
 EPOCH = 1_800_000_000.0

@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlite_utils
 
-from storage.writes import CycleRecord, TargetRecord
+from domain.records import CycleRecord, TargetRecord
 
 
 def make_cycle(cycle_id: str = "c1", started_at: float = 1_000.0, **changes: Any) -> CycleRecord:

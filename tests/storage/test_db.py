@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
+from storage.cycles import record_cycle
 from storage.db import (
     DatabaseBusyError,
     DatabaseMissingError,
@@ -17,7 +18,6 @@ from storage.db import (
     connect_readonly,
     write_transaction,
 )
-from storage.writes import record_cycle
 from tests.storage.builders import count, make_cycle, make_target
 
 

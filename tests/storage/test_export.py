@@ -8,9 +8,9 @@ import io
 import pytest
 import sqlite_utils
 
+from storage.cycles import record_cycle
 from storage.db import InvalidQueryError
 from storage.export import DEFAULT_COLUMNS, EXPORT_COLUMNS, export_cycle_history
-from storage.writes import record_cycle
 from tests.storage.builders import make_cycle, make_target
 
 

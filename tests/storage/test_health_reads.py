@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from alarms.model import RuntimeSample
-from storage.alarms_store import record_runtime_sample
+from storage.alarms.store import record_runtime_sample
 from storage.db import connect
-from storage.health_reads import read_gc_generations, read_runtime_series
+from storage.runtime import read_gc_generations, read_runtime_series
 from storage.transactions import write_transaction
 
 

@@ -9,7 +9,7 @@ import pytest
 import sqlite_utils
 
 from storage.db import SchemaVersionError, StorageError, connect, connect_readonly
-from storage.migrations import (
+from storage.schema.migrations import (
     MIGRATIONS,
     Migration,
     apply_migrations,
@@ -96,7 +96,7 @@ def test_a_failing_migration_leaves_nothing_half_applied(tmp_path: Path) -> None
     import sqlite_utils
 
     from storage.errors import StorageError
-    from storage.migrations import MIGRATIONS, Migration, apply_migrations, schema_version
+    from storage.schema.migrations import MIGRATIONS, Migration, apply_migrations, schema_version
 
     db = sqlite_utils.Database(tmp_path / "half.db")
     apply_migrations(db)

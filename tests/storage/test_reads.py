@@ -8,21 +8,17 @@ import pandas as pd
 import pytest
 import sqlite_utils
 
+from storage.cycles import count_rows, read_cycle_summary, record_cycle
 from storage.db import InvalidQueryError
-from storage.migrations import MIGRATIONS
-from storage.reads import (
-    count_rows,
-    read_cycle_summary,
+from storage.history import read_target_history
+from storage.nodes import (
     read_node_status,
-    read_target_history,
-    read_target_state,
-)
-from storage.writes import (
-    record_cycle,
     record_node_start,
     record_node_stop,
     record_scheduler_event,
 )
+from storage.schema.migrations import MIGRATIONS
+from storage.targets import read_target_state
 from tests.storage.builders import make_cycle, make_target
 
 

@@ -5,15 +5,10 @@ from __future__ import annotations
 import pytest
 import sqlite_utils
 
+from storage.cycles import record_cycle
 from storage.errors import InvalidQueryError
-from storage.reads_targets import (
-    count_history_rows,
-    read_activity,
-    read_history_preview,
-    read_target_ids,
-    read_target_series,
-)
-from storage.writes import record_cycle
+from storage.history import count_history_rows, read_history_preview
+from storage.targets import read_activity, read_target_ids, read_target_series
 from tests.storage.builders import make_cycle, make_target
 
 

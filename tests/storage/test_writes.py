@@ -10,11 +10,10 @@ import sqlite_utils
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from domain.records import CycleRecord, TargetRecord
+from storage.cycles import record_cycle
 from storage.db import RecordRejectedError, UnknownNodeError, connect
-from storage.writes import (
-    CycleRecord,
-    TargetRecord,
-    record_cycle,
+from storage.nodes import (
     record_heartbeat,
     record_node_start,
     record_node_stop,

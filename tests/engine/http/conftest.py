@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
-from alarms.events import AlarmSignal, CollectingSink
-from engine.config import Config, parse_config
-from engine.fakes import FakeCredentials, FakeRemote
-from engine.node import Node, build_node
-from engine.wiring import build_ports
+from config import Config, parse_config
+from domain.signals import AlarmSignal, CollectingSink
+from fakes import FakeCredentials, FakeRemote
+from node.build import build_node
+from node.node import Node
+from node.wiring import build_ports
 
 ROOT = Path(__file__).resolve().parents[3]
 CLIENT_ID = "pacing-test-client"

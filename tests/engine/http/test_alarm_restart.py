@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.config import Config
-from engine.fakes import FakeRemote
-from engine.gpe import REQUESTS_FAILED
-from engine.node import build_node
-from storage.alarms_store import read_active_alarms
+from config import Config
+from connectors.gpe import REQUESTS_FAILED
+from fakes import FakeRemote
+from node.build import build_node
+from storage.alarms.store import read_active_alarms
 from storage.db import connect
 
 from .conftest import http_config

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from engine.config import load_config
+from config import load_config
 
 from .conftest import ROOT
 
@@ -26,7 +26,7 @@ def test_the_remote_example_points_both_ports_at_the_fakes() -> None:
 def test_fake_gpe_serves_statistics_and_switches_faults(tmp_path: Path) -> None:
     env = {**os.environ, "PACING_CLIENT_SECRET": "demo-secret"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "engine.cli", "fake-gpe", "--port", "0", "--fault", "stats_stale=60"]
+        [sys.executable, "-m", "cli", "fake-gpe", "--port", "0", "--fault", "stats_stale=60"]
         + ["--config", str(ROOT / "examples" / "remote.toml")],
         cwd=ROOT,
         env=env,

@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from engine.config_reader import TableReader
-from engine.config_secrets import read_forward_proxy
-from engine.fakes import FakeRemote
+from config.reader import TableReader
+from config.secrets import read_forward_proxy
+from fakes import FakeRemote
 
 from .conftest import http_config, http_node
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from engine.gpe import validate_answer
+from connectors.gpe import validate_answer
 
 IDS = ["A - chat", "B - chat"]
 

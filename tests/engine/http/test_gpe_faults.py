@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.fakes import FakeRemote
-from engine.gpe import REQUESTS_FAILED, TARGET_ERROR, VALIDATION_ERROR
+from connectors.gpe import REQUESTS_FAILED, TARGET_ERROR, VALIDATION_ERROR
+from fakes import FakeRemote
 
 from .conftest import HttpNode, conditions, http_config, http_node
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.config import ConfigError, parse_config
+from config import ConfigError, parse_config
 
 from .conftest import shipped_raw
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from engine.http_retry import HttpCallError, RetryPolicy, parse_retry_after, send_with_retries
+from connectors.http_retry import HttpCallError, RetryPolicy, parse_retry_after, send_with_retries
 
 
 class FakeTime:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.fakes import FakeRemote
-from engine.http_stats import STATISTICS_FAILOVER, STATISTICS_STALE, HttpStatSource
+from connectors.http_stats import STATISTICS_FAILOVER, STATISTICS_STALE, HttpStatSource
+from fakes import FakeRemote
 
 from .conftest import HttpNode, conditions, http_config, http_node
 

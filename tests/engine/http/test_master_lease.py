@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from engine.fakes import FakeRemote
+from fakes import FakeRemote
 
 from .conftest import http_config, http_node
 

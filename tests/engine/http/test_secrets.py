@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.fakes import FakeRemote
+from fakes import FakeRemote
 from storage.db import connect_readonly
 from storage.export import export_cycle_history
 

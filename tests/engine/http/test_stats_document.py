@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.http_stats import DocumentError, continue_counter, parse_document
-from engine.targets import PacingTarget, TargetAgent
+from connectors.http_stats import DocumentError, continue_counter, parse_document
+from domain.targets import PacingTarget, TargetAgent
 
 TARGET = PacingTarget(
     "Proactive Chat - chat",

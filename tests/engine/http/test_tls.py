@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from alarms.catalogue import PACING_REQUESTS_FAILED, STATISTICS_STALE
-from engine.config import parse_config
-from engine.fakes import FakeCredentials, FakeRemote
+from config import parse_config
+from fakes import FakeCredentials, FakeRemote
 
 from .conftest import CLIENT_ID, SECRET, conditions, http_config, http_node, shipped_raw
 

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from alarms.events import CollectingSink
+from domain.signals import CollectingSink
 from storage.backlog import (
     BacklogCounters,
     BacklogDatabase,

@@ -7,10 +7,10 @@ import signal
 import sys
 from pathlib import Path
 
-from engine.cycle import CycleOutcome
+from domain.ports import CycleOutcome
+from node.recording import DirectRecorder
 from storage.backlog.classify import error_name
 from storage.db import PerThreadDatabase
-from storage.wiring import DirectRecorder
 from tests.storage.backlog.support import make_item, register_node
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from alarms.events import CollectingSink
-from engine.config_options import DEFAULT_STARTS_WITH
+from config.options import DEFAULT_STARTS_WITH
+from domain.signals import CollectingSink
 from storage.backlog import (
     BacklogCounters,
     BacklogFolder,
@@ -123,7 +123,7 @@ def assert_nothing_lost(
 
 
 def register_node(db: sqlite_utils.Database, node_id: str = "node-a") -> None:
-    from storage.writes import record_node_start
+    from storage.nodes import record_node_start
 
     record_node_start(
         db,

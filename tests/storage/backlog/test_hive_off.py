@@ -12,14 +12,14 @@ import pytest
 import sqlite_utils
 
 from alarms.model import RuntimeSample
-from storage.alarms_store import record_runtime_sample
+from storage.alarms.store import record_runtime_sample
 from storage.backlog import BacklogFolder
 from storage.backlog.owner import HiveOffRunningError, PauseGate, backlog_paused
 from storage.backlog.reads import read_hive_off_runs, read_target_minute_rollups
+from storage.cycles import record_cycle
 from storage.db import connect
 from storage.export import EXPORT_COLUMNS
 from storage.hive_off import HiveOffSettings, export_with_archive, run_hive_off
-from storage.writes import record_cycle
 from tests.storage.backlog.processes import kill_9, start_child
 from tests.storage.builders import make_cycle, make_target
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from alarms.events import CollectingSink
+from domain.signals import CollectingSink
 from storage.backlog import (
     BacklogCounters,
     BacklogDatabase,

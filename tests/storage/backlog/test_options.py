@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.config import ConfigError, parse_config
+from config import ConfigError, parse_config
 
 ROOT = Path(__file__).resolve().parents[3]
 

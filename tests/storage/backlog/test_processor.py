@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from alarms.events import CollectingSink
+from domain.signals import CollectingSink
 from storage.backlog import (
     BacklogCounters,
     BacklogDatabase,

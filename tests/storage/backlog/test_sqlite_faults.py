@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from alarms.events import CollectingSink
+from domain.signals import CollectingSink
+from node.recording import DirectRecorder
 from storage.backlog import (
     BacklogCounters,
     BacklogFolder,
@@ -21,7 +22,6 @@ from storage.backlog import (
     is_backloggable,
 )
 from storage.db import PerThreadDatabase
-from storage.wiring import DirectRecorder
 from tests.storage.backlog.faults import outcome
 from tests.storage.backlog.support import DEFAULT_POLICY, Clock, items_on_disk, register_node
 

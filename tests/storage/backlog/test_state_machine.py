@@ -18,8 +18,9 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from alarms.events import CollectingSink
-from engine.cycle import CycleOutcome
+from domain.ports import CycleOutcome
+from domain.signals import CollectingSink
+from node.recording import DirectRecorder
 from storage.backlog import (
     BacklogCounters,
     BacklogDatabase,
@@ -35,7 +36,6 @@ from storage.backlog import (
 from storage.backlog.folder import PENDING
 from storage.db import PerThreadDatabase
 from storage.hive_off import HiveOffSettings, read_archive, run_hive_off
-from storage.wiring import DirectRecorder
 from tests.storage.backlog.support import (
     DEFAULT_POLICY,
     SETTINGS,

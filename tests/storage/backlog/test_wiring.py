@@ -13,14 +13,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from alarms.events import CollectingSink
-from engine.cli import main
-from engine.config import Config, parse_config
+from cli.main import main
+from config import Config, parse_config
+from domain.signals import CollectingSink
+from node.recording import build_recording
 from storage.backlog import BacklogDatabase, BacklogFolder
 from storage.backlog.control import read_processor_enabled
 from storage.db import PerThreadDatabase
 from storage.hive_off import next_run_at
-from storage.wiring import build_recording
 from tests.storage.backlog.faults import outcome
 from tests.storage.backlog.support import register_node
 from tests.support import write_test_config

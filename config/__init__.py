@@ -1,0 +1,61 @@
+"""The configuration: one TOML file read into frozen settings, validated as a whole.
+
+`load_config(path)` reads the file; every problem is collected into one `ConfigError` that lists
+them all as `where: value — expected …`. Pacing targets are derived here (`derive_targets`),
+never written. Sections are read by small modules beside this one (`options`, `roster`,
+`secrets`, `alarms`, `dashboard`, `simulator`) over the typed readers of `reader`.
+"""
+
+from config.model import (
+    Agent,
+    AgentGroup,
+    AlarmOptions,
+    BacklogOptions,
+    Config,
+    ConfigError,
+    DashboardOptions,
+    ForwardProxyOptions,
+    HybridIntegration,
+    LogOptions,
+    MetricsOptions,
+    NodeOptions,
+    PacingEndpointOptions,
+    PacingOptions,
+    PublisherOptions,
+    SecretUnavailableError,
+    SmtpOptions,
+    StatSourceOptions,
+    VirtualQueue,
+    WebhookOptions,
+    derive_targets,
+    describe,
+    load_config,
+    parse_config,
+)
+
+__all__ = [
+    "Agent",
+    "AgentGroup",
+    "AlarmOptions",
+    "BacklogOptions",
+    "Config",
+    "ConfigError",
+    "DashboardOptions",
+    "ForwardProxyOptions",
+    "HybridIntegration",
+    "LogOptions",
+    "MetricsOptions",
+    "NodeOptions",
+    "PacingEndpointOptions",
+    "PacingOptions",
+    "PublisherOptions",
+    "SecretUnavailableError",
+    "SmtpOptions",
+    "StatSourceOptions",
+    "VirtualQueue",
+    "WebhookOptions",
+    "derive_targets",
+    "describe",
+    "load_config",
+    "parse_config",
+]

@@ -1,0 +1,130 @@
+"""The `[alarms]` section: delays, notifier settings and probe options.
+
+Thresholds stay where the original keeps them (`[metrics]`); this section holds what the
+original configured outside the pacing application (notification channels, anti-chatter
+delays). The SMTP password is never in the file: `smtp_password_env` or `smtp_password_file`
+names where it is read at send time. Import these names from `engine.config`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from config.reader import TableReader, parse_duration_s
+from config.secrets import _read_secret, _reject_secret, _secret_source
+
+__all__ = ["AlarmOptions", "SmtpOptions", "WebhookOptions", "read_alarms"]
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookOptions:
+    """JSON POST of every raise and clear; the URL may hold a token: it is never logged."""
+
+    url: str
+    timeout_s: float = 5.0
+    retries: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpOptions:
+    """E-mail of every raise and clear through an SMTP relay."""
+
+    host: str
+    port: int = 25
+    sender: str = "pacing-watch@localhost"
+    recipients: tuple[str, ...] = ()
+    user: str | None = None
+    password_env: str | None = None
+    password_file: Path | None = None
+    starttls: bool = False
+    timeout_s: float = 10.0
+
+    def password(self, environ: Mapping[str, str] | None = None) -> str | None:
+        """Read the password now (None when no user/password is configured)."""
+        if self.password_env is None and self.password_file is None:
+            return None
+        return _read_secret("alarms.smtp_password", self.password_env, self.password_file, environ)
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmOptions:
+    on_delay_s: float = 0.0
+    off_delay_s: float = 30.0
+    cancel_timeout_s: float = 86_400.0
+    abandonment_window_s: float = 900.0
+    tracemalloc: bool = False
+    log_notifications: bool = True
+    webhook: WebhookOptions | None = None
+    smtp: SmtpOptions | None = None
+
+
+def read_alarms(table: TableReader | None, base_dir: Path | None) -> AlarmOptions:
+    if table is None:
+        return AlarmOptions()
+    options = AlarmOptions(
+        on_delay_s=_delay(table, "on_delay", 0.0),
+        off_delay_s=_delay(table, "off_delay", 30.0),
+        cancel_timeout_s=table.duration_s("cancel_timeout", 86_400.0),
+        abandonment_window_s=table.duration_s("abandonment_window", 900.0),
+        tracemalloc=table.boolean("tracemalloc", False),
+        log_notifications=table.boolean("log_notifications", True),
+        webhook=_read_webhook(table),
+        smtp=_read_smtp(table, base_dir),
+    )
+    table.finish()
+    return options
+
+
+def _delay(table: TableReader, key: str, default_s: float) -> float:
+    value = table.value(key)
+    if value is None:
+        return default_s
+    seconds = parse_duration_s(value)
+    if seconds is None or seconds < 0:
+        table.report(key, value, 'a duration ≥ 0 such as "0s", "30s", "2min" or seconds')
+        return default_s
+    return seconds
+
+
+def _read_webhook(table: TableReader) -> WebhookOptions | None:
+    url = table.url("webhook_url")
+    timeout_s = table.duration_s("webhook_timeout", 5.0)
+    retries = table.integer("webhook_retries", 3, minimum=0)
+    return WebhookOptions(url, timeout_s, retries) if url else None
+
+
+def _read_smtp(table: TableReader, base_dir: Path | None) -> SmtpOptions | None:
+    _reject_secret(table, "smtp_password", "smtp_password_env", "smtp_password_file")
+    host = table.string("smtp_host")
+    port = table.integer("smtp_port", 25, minimum=1)
+    if port > 65535:
+        table.report("smtp_port", port, "a port number between 1 and 65535")
+    sender = table.string("smtp_from", "pacing-watch@localhost") or "pacing-watch@localhost"
+    recipients = table.string_list("smtp_to", (), comma_separated=True)
+    user = table.string("smtp_user")
+    password_env, password_file = _secret_source(
+        table, "smtp_password_env", "smtp_password_file", base_dir
+    )
+    starttls = table.boolean("smtp_starttls", False)
+    timeout_s = table.duration_s("smtp_timeout", 10.0)
+    if host is None:
+        return None
+    if not recipients:
+        table.report_missing("smtp_to", "at least one recipient address when smtp_host is set")
+    if user is not None and password_env is None and password_file is None:
+        table.report_missing(
+            "smtp_password_env", "where the password of smtp_user is read (or smtp_password_file)"
+        )
+    return SmtpOptions(
+        host=host,
+        port=port,
+        sender=sender,
+        recipients=recipients,
+        user=user,
+        password_env=password_env,
+        password_file=password_file,
+        starttls=starttls,
+        timeout_s=timeout_s,
+    )

@@ -1,0 +1,256 @@
+"""Virtual queues, the agent roster and agent groups as configured. Import from `engine.config`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from config.options import read_goal_pct
+from config.reader import TableReader, show, suggestion
+from config.skills import SkillExpressionError, parse_skill_expression
+
+_MEDIA_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class VirtualQueue:
+    """A virtual queue; paced only when its `pacing` section names a media."""
+
+    name: str
+    number: str
+    alias: str
+    media: str | None = None
+    goal_pct: float | None = None
+
+    @property
+    def paced(self) -> bool:
+        return self.media is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    """One roster agent and their skill levels."""
+
+    name: str
+    skills: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def skill_levels(self) -> dict[str, int]:
+        return dict(self.skills)
+
+
+@dataclass(frozen=True, slots=True)
+class AgentGroup:
+    """A fixed list of agents or a virtual group (skill expression), resolved to member names."""
+
+    name: str
+    agents: tuple[str, ...]
+    skill_expression: str | None
+    capacity: tuple[tuple[str, int], ...]  # (media, simultaneous interactions per agent)
+    origination_dns: tuple[str, ...]  # as written: VQ names or numbers
+    vq_names: tuple[str, ...]  # the served virtual queues, resolved
+    blended: bool = False  # serves paced VQs of several media
+
+    def slots_for(self, media: str) -> int:
+        """How many interactions of `media` each member handles at once (0: none)."""
+        return dict(self.capacity).get(media, 0)
+
+    @property
+    def media(self) -> tuple[str, ...]:
+        return tuple(media for media, _ in self.capacity)
+
+
+def _is_media_name(value: object) -> bool:
+    return isinstance(value, str) and _MEDIA_NAME.match(value) is not None
+
+
+def read_virtual_queues(
+    root: TableReader, default_goal_pct: float, warnings: list[str]
+) -> tuple[VirtualQueue, ...]:
+    queues: list[VirtualQueue] = []
+    first_at: dict[tuple[str, str], str] = {}
+    for table in root.tables("virtual_queues"):
+        name = table.string("name", required=True) or ""
+        number_value = table.value("number")
+        number = ""
+        if number_value is None:
+            table.report_missing("number", 'a string such as "7001"')
+        elif not isinstance(number_value, str) or not number_value.strip():
+            table.report("number", number_value, f'a string such as "{number_value}"')
+        else:
+            number = number_value
+        alias = table.string("alias", number) or number
+        if number and alias != number:
+            warnings.append(
+                f'{table.path("alias")}: "{alias}" differs from number "{number}" — abandoned '
+                f"counts (PACS_VQ_Abandoned) of {show(name)} will read 0; set alias = number"
+            )
+        media: str | None = None
+        goal_pct: float | None = None
+        pacing = table.table("pacing")
+        if pacing is not None:
+            media_value = pacing.value("media")
+            if media_value is None:
+                pacing.report_missing("media", "one media name")
+            elif not _is_media_name(media_value):
+                pacing.report("media", media_value, "one media name")
+            else:
+                media = str(media_value)
+            goal_pct = read_goal_pct(pacing, default_goal_pct)
+            pacing.finish()
+        table.finish()
+        for kind, value in (("name", name), ("number", number)):
+            if value and (kind, value) in first_at:
+                table.report(kind, value, f"a {kind} not used by {first_at[(kind, value)]}")
+            elif value:
+                first_at[(kind, value)] = table.where
+        queues.append(VirtualQueue(name, number, alias, media, goal_pct))
+    return tuple(queues)
+
+
+def read_agents(root: TableReader) -> tuple[Agent, ...]:
+    agents: list[Agent] = []
+    first_at: dict[str, str] = {}
+    for table in root.tables("agents"):
+        name = table.string("name", required=True) or ""
+        skills: list[tuple[str, int]] = []
+        skills_table = table.table("skills")
+        if skills_table is not None:
+            for skill, level in skills_table.raw.items():
+                if isinstance(level, bool) or not isinstance(level, int) or level < 0:
+                    skills_table.report(skill, level, "a skill level (a whole number ≥ 0)")
+                else:
+                    skills.append((skill, level))
+        count = table.integer("count", 1, minimum=1) if table.has("count") else None
+        table.finish()
+        if count is None:
+            names = [name]
+        else:
+            width = max(2, len(str(count)))
+            names = [f"{name}-{index:0{width}d}" for index in range(1, count + 1)]
+        for agent_name in names:
+            if agent_name and agent_name in first_at:
+                table.report("name", agent_name, f"a name not used by {first_at[agent_name]}")
+            first_at.setdefault(agent_name, table.where)
+            agents.append(Agent(agent_name, tuple(skills)))
+    return tuple(agents)
+
+
+def _read_capacity(table: TableReader) -> tuple[tuple[str, int], ...]:
+    expected = "a table of media = interactions at once, such as {chat = 3, voice = 1}"
+    value = table.value("capacity")
+    if value is None:
+        table.report_missing("capacity", expected)
+        return ()
+    if not isinstance(value, dict) or not value:
+        table.report("capacity", value, expected)
+        return ()
+    capacity: list[tuple[str, int]] = []
+    for media, slots in value.items():
+        where = f"{table.path('capacity')}.{media}"
+        if not _is_media_name(media):
+            table.problems.append(f"{where}: {show(slots)} — expected one media name as the key")
+        elif isinstance(slots, bool) or not isinstance(slots, int) or slots < 1:
+            table.problems.append(f"{where}: {show(slots)} — expected a whole number ≥ 1")
+        else:
+            capacity.append((media, slots))
+    return tuple(capacity)
+
+
+def _read_members(
+    table: TableReader, roster: Sequence[Agent], warnings: list[str]
+) -> tuple[tuple[str, ...], str | None]:
+    agents_value = table.value("agents")
+    expression_value = table.value("skill_expression")
+    if agents_value is not None and expression_value is not None:
+        table.report(
+            "skill_expression", expression_value, "either agents or skill_expression, not both"
+        )
+        return (), None
+    if agents_value is None and expression_value is None:
+        table.report_missing(
+            "agents", 'a list of agent names, or a skill_expression such as "Spanish > 5"'
+        )
+        return (), None
+    if agents_value is not None:
+        if not isinstance(agents_value, list) or not all(
+            isinstance(item, str) and item for item in agents_value
+        ):
+            table.report("agents", agents_value, "a list of agent names")
+            return (), None
+        return tuple(dict.fromkeys(str(item) for item in agents_value)), None
+    if not isinstance(expression_value, str):
+        table.report("skill_expression", expression_value, 'a string such as "Spanish > 5"')
+        return (), None
+    try:
+        expression = parse_skill_expression(expression_value)
+    except SkillExpressionError as error:
+        table.report("skill_expression", expression_value, str(error)[len("expected ") :])
+        return (), None
+    members = tuple(agent.name for agent in roster if expression.matches(agent.skill_levels))
+    if not members:
+        warnings.append(
+            f"{table.path('skill_expression')}: {show(expression_value)} matches no agent of the "
+            "roster — the group has no agents"
+        )
+    return members, expression_value
+
+
+def _resolve_dns(
+    table: TableReader, queues: Sequence[VirtualQueue]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    value = table.value("origination_dns")
+    expected = 'a list of virtual queue names or numbers, such as ["Proactive Chat", "7001"]'
+    if value is None:
+        table.report_missing("origination_dns", expected)
+        return (), ()
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        table.report("origination_dns", value, expected)
+        return (), ()
+    by_key: dict[str, VirtualQueue] = {vq.number: vq for vq in queues if vq.number}
+    by_key.update({vq.name: vq for vq in queues if vq.name})
+    served: list[str] = []
+    for index, dn in enumerate(value):
+        vq = by_key.get(dn)
+        if vq is None:
+            table.problems.append(
+                f"{table.path('origination_dns')}[{index}]: {show(dn)} — expected the name or "
+                f"number of a virtual queue{suggestion(dn, by_key)}"
+            )
+        elif vq.name not in served:
+            served.append(vq.name)
+    return tuple(str(item) for item in value), tuple(served)
+
+
+def read_agent_groups(
+    root: TableReader,
+    roster: Sequence[Agent],
+    queues: Sequence[VirtualQueue],
+    warnings: list[str],
+) -> tuple[AgentGroup, ...]:
+    groups: list[AgentGroup] = []
+    first_at: dict[str, str] = {}
+    queue_by_name: Mapping[str, VirtualQueue] = {vq.name: vq for vq in queues}
+    for table in root.tables("agent_groups"):
+        name = table.string("name", required=True) or ""
+        if name in first_at:
+            table.report("name", name, f"a name not used by {first_at[name]}")
+        first_at.setdefault(name, table.where)
+        members, expression = _read_members(table, roster, warnings)
+        capacity = _read_capacity(table)
+        dns, vq_names = _resolve_dns(table, queues)
+        table.finish()
+        group = AgentGroup(name, members, expression, capacity, dns, vq_names)
+        served_media = {queue_by_name[vq].media for vq in vq_names if queue_by_name[vq].media}
+        for vq_name in vq_names:
+            media = queue_by_name[vq_name].media
+            if media is not None and capacity and group.slots_for(media) == 0:
+                warnings.append(
+                    f"{table.path('capacity')}: group {show(name)} serves {show(vq_name)} "
+                    f"({media}) but has no {media} capacity — its agents will not count there"
+                )
+        groups.append(
+            AgentGroup(name, members, expression, capacity, dns, vq_names, len(served_media) > 1)
+        )
+    return tuple(groups)

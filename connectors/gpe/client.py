@@ -1,0 +1,232 @@
+"""The engagement platform client: the cycle's `Publisher` over HTTP.
+
+One publish = every target's decision in bulk POSTs of `chunkSize` entities, sent concurrently,
+each answer validated per the contract. The whole publish has one deadline (a share of the
+refresh period); a chunk not answered by then is abandoned for this cycle. Failures become
+alarm signals (`PacingRequestsFailed`, `PacingResponseTargetError`,
+`PacingResponseValidationError`), cleared when a later cycle succeeds. Only targets with a
+valid answer are returned: the cycle carries the last good pending count of the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ALL_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+
+import httpx
+
+from config import HybridIntegration
+from connectors.gpe.bodies import ChunkAnswer, build_entity, chunked, encode_body, validate_answer
+from connectors.gpe.token import TokenCache
+from connectors.http_retry import HttpCallError, RetryPolicy, send_with_retries
+from domain.decisions import PacingDecision
+from domain.latch import SignalLatch
+from domain.signals import AlarmSink
+from domain.statistics import PublishResult, TargetStatistics
+
+log = logging.getLogger(__name__)
+
+REQUESTS_FAILED = "PacingRequestsFailed"
+TARGET_ERROR = "PacingResponseTargetError"
+VALIDATION_ERROR = "PacingResponseValidationError"
+
+
+class PublishFailedError(Exception):
+    """No chunk of this cycle's publish got a usable answer (the message says why)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PublisherSettings:
+    """How the client talks to the platform (from `[pacingEndpoint]` and `[publisher]`)."""
+
+    target_endpoint: str = "v2/journey/actiontargets/bulk"
+    chunk_size: int = 500
+    concurrency: int = 4
+    gzip: bool = False
+    budget_s: float = 4.0  # the whole publish, all chunks and retries, must end within this
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+@dataclass(frozen=True, slots=True)
+class _ChunkOutcome:
+    answer: ChunkAnswer | None
+    failure: str | None = None
+
+
+class EngagementPublisher:
+    """Publishes decisions to the engagement platform; implements `engine.cycle.Publisher`."""
+
+    def __init__(
+        self,
+        integration: HybridIntegration,
+        settings: PublisherSettings,
+        media_by_target: Mapping[str, str],
+        sink: AlarmSink,
+        client: httpx.Client,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._settings = settings
+        self._media = dict(media_by_target)
+        self._client = client
+        self._clock = clock
+        self._sleep = sleep
+        self._url = (
+            integration.base_service_url.rstrip("/") + "/" + (settings.target_endpoint.lstrip("/"))
+        )
+        self._tokens = TokenCache(
+            integration, client, policy=settings.policy, clock=clock, sleep=sleep
+        )
+        self._latch = SignalLatch(sink)
+        self._pool = ThreadPoolExecutor(
+            max_workers=settings.concurrency, thread_name_prefix="gpe-publish"
+        )
+
+    @property
+    def token_fetches(self) -> int:
+        return self._tokens.fetches
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._client.close()
+
+    def publish(
+        self,
+        decisions: Sequence[PacingDecision],
+        statistics: Mapping[str, TargetStatistics],
+        now: float,
+    ) -> Mapping[str, PublishResult]:
+        """Send every decision; return the valid answers. Raises only when nothing answered."""
+        if not decisions:
+            return {}
+        deadline = self._clock() + self._settings.budget_s
+        chunks = chunked(list(decisions), self._settings.chunk_size)
+        futures = [
+            self._pool.submit(self._send_chunk, chunk, statistics, deadline) for chunk in chunks
+        ]
+        done, _ = wait(
+            futures, timeout=max(0.0, deadline - self._clock()), return_when=ALL_COMPLETED
+        )
+        outcomes = [self._outcome(future, future in done) for future in futures]
+        return self._conclude(len(chunks), outcomes, now)
+
+    @staticmethod
+    def _outcome(future: Future[_ChunkOutcome], finished: bool) -> _ChunkOutcome:
+        if not finished:
+            future.cancel()
+            return _ChunkOutcome(None, "abandoned: no answer before the cycle's deadline")
+        try:
+            return future.result()
+        except Exception as error:  # noqa: BLE001 - a bug in one chunk must not lose the others
+            log.exception("publishing a chunk failed unexpectedly")
+            return _ChunkOutcome(None, f"unexpected {type(error).__name__}: {error}")
+
+    def _send_chunk(
+        self,
+        chunk: Sequence[PacingDecision],
+        statistics: Mapping[str, TargetStatistics],
+        deadline: float,
+    ) -> _ChunkOutcome:
+        entities = [
+            build_entity(d, statistics.get(d.target_id), self._media.get(d.target_id, ""))
+            for d in chunk
+        ]
+        body = encode_body(entities, compress=self._settings.gzip)
+        try:
+            response = self._post(body, deadline)
+        except HttpCallError as error:
+            return _ChunkOutcome(None, str(error))
+        if not 200 <= response.status_code < 300:
+            return _ChunkOutcome(None, f"bulk pacing request: HTTP {response.status_code}")
+        return _ChunkOutcome(validate_answer(response.content, [d.target_id for d in chunk]))
+
+    def _post(self, body: bytes, deadline: float) -> httpx.Response:
+        headers = {"Content-Type": "application/json"}
+        if self._settings.gzip:
+            headers["Content-Encoding"] = "gzip"
+        else:
+            headers["Accept-Encoding"] = "identity"
+        response: httpx.Response | None = None
+        for _ in range(2):  # a 401 gets one fresh token, then counts as a failure
+            token = self._tokens.token(deadline)
+
+            def send(timeout_s: float, token: str = token) -> httpx.Response:
+                return self._client.post(
+                    self._url,
+                    content=body,
+                    headers={**headers, "Authorization": f"Bearer {token}"},
+                    timeout=timeout_s,
+                )
+
+            response = send_with_retries(
+                send,
+                policy=self._settings.policy,
+                deadline=deadline,
+                clock=self._clock,
+                sleep=self._sleep,
+                what=f"bulk pacing request to {self._url}",
+            )
+            if response.status_code != 401:
+                return response
+            self._tokens.invalidate(token)
+        assert response is not None
+        return response
+
+    def _conclude(
+        self, chunk_count: int, outcomes: Sequence[_ChunkOutcome], now: float
+    ) -> Mapping[str, PublishResult]:
+        results: dict[str, PublishResult] = {}
+        failures: list[str] = []
+        problems: list[str] = []
+        for outcome in outcomes:
+            if outcome.answer is None:
+                failures.append(outcome.failure or "no answer")
+                continue
+            results.update(outcome.answer.results)
+            problems.extend(outcome.answer.problems)
+            self._observe_target_errors(outcome.answer, now)
+        self._report(chunk_count, failures, problems, now)
+        if not results and failures:
+            raise PublishFailedError(
+                f"{len(failures)} of {chunk_count} requests failed: {failures[0]}"
+            )
+        return results
+
+    def _observe_target_errors(self, answer: ChunkAnswer, now: float) -> None:
+        for target_id, error in answer.target_errors.items():
+            self._latch.observe(
+                TARGET_ERROR, True, now, scope=target_id, reason=f"{target_id}: {error}"
+            )
+        for target_id in answer.results:
+            self._latch.observe(
+                TARGET_ERROR, False, now, scope=target_id, reason=f"{target_id}: answered"
+            )
+
+    def _report(self, chunks: int, failures: list[str], problems: list[str], now: float) -> None:
+        if failures:
+            log.warning("publish: %d of %d requests failed: %s", len(failures), chunks, failures[0])
+        self._latch.observe(
+            REQUESTS_FAILED,
+            bool(failures),
+            now,
+            value=float(len(failures)),
+            reason=(
+                f"{len(failures)} of {chunks} pacing requests failed: {failures[0]}"
+                if failures
+                else "pacing requests succeed again"
+            ),
+        )
+        if problems:
+            log.warning("publish: invalid answer: %s", "; ".join(problems[:3]))
+        if problems or len(failures) < chunks:  # only an answer can clear a validation alarm
+            self._latch.observe(
+                VALIDATION_ERROR,
+                bool(problems),
+                now,
+                value=float(len(problems)),
+                reason="; ".join(problems[:5]) if problems else "answers validate again",
+            )

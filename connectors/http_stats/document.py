@@ -1,0 +1,128 @@
+"""Pure parsing of the statistics document (schema in docs/http.md) into per-target figures.
+
+```json
+{"generated_at": 1767225600.0,
+ "virtual_queues": {"7001": {"current": 1, "accepted": 120, "abandoned": 3,
+                             "reactive_arrivals": 40}},
+ "agent_groups": {"Chat Team": {"chat": {"logged_in": 18, "ready": 6, "busy": 12,
+                                         "handle_time_avg_s": 181.5}}}}
+```
+
+Virtual queues are keyed by number (their name is accepted too); agent figures are capacity
+slots per agent group and media. A target's agent figures are the sum over its groups for its
+media. Anything missing or malformed for a target makes that target stale, with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from domain.targets import PacingTarget
+
+
+class DocumentError(ValueError):
+    """The document as a whole is unusable (not JSON, not an object, wrong sections)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RawTargetFigures:
+    """One target's figures as the server reported them (totals not yet reset-corrected)."""
+
+    target_id: str
+    logged_in_slots: int
+    ready_slots: int
+    busy_slots: int
+    in_queue: int
+    accepted_total: int
+    abandoned_total: int
+    reactive_arrivals_total: int
+    avg_handle_time_s: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDocument:
+    generated_at: float | None
+    figures: Mapping[str, RawTargetFigures]
+    stale: Mapping[str, str]  # target id -> why it has no usable figures
+
+
+def parse_document(body: bytes, targets: Sequence[PacingTarget]) -> ParsedDocument:
+    """Figures for every target the document covers; the reason for every other target."""
+    try:
+        document = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise DocumentError(f"statistics document is not JSON ({error})") from None
+    if not isinstance(document, dict):
+        raise DocumentError("statistics document is not a JSON object")
+    queues, groups = document.get("virtual_queues"), document.get("agent_groups")
+    if not isinstance(queues, dict) or not isinstance(groups, dict):
+        raise DocumentError('statistics document needs "virtual_queues" and "agent_groups" objects')
+    generated_at = document.get("generated_at")
+    if generated_at is not None and not _is_number(generated_at):
+        raise DocumentError(f"generated_at {generated_at!r} — expected epoch seconds")
+    figures: dict[str, RawTargetFigures] = {}
+    stale: dict[str, str] = {}
+    for target in targets:
+        try:
+            figures[target.target_id] = _target_figures(target, queues, groups)
+        except ValueError as error:
+            stale[target.target_id] = str(error)
+    return ParsedDocument(None if generated_at is None else float(generated_at), figures, stale)
+
+
+def _target_figures(
+    target: PacingTarget, queues: Mapping[str, Any], groups: Mapping[str, Any]
+) -> RawTargetFigures:
+    queue = queues.get(target.vq_number, queues.get(target.vq_name))
+    if not isinstance(queue, dict):
+        raise ValueError(f"virtual queue {target.vq_number} ({target.vq_name}) missing")
+    where = f"virtual_queues.{target.vq_number}"
+    agents = {"logged_in": 0, "ready": 0, "busy": 0}
+    handle_times: list[tuple[float, int]] = []
+    for group_name in target.groups:
+        group = groups.get(group_name)
+        media = group.get(target.media) if isinstance(group, dict) else None
+        if not isinstance(media, dict):
+            raise ValueError(f'agent group "{group_name}" has no {target.media} figures')
+        group_where = f"agent_groups.{group_name}.{target.media}"
+        for key in agents:
+            agents[key] += _count(media, key, group_where)
+        handle = media.get("handle_time_avg_s")
+        if handle is not None:
+            if not _is_number(handle) or handle < 0:
+                raise ValueError(f"{group_where}.handle_time_avg_s: {handle!r} — expected ≥ 0")
+            handle_times.append((float(handle), max(1, _count(media, "busy", group_where))))
+    if agents["ready"] + agents["busy"] > agents["logged_in"]:
+        raise ValueError(
+            f"ready {agents['ready']} + busy {agents['busy']} exceed logged in "
+            f"{agents['logged_in']} for {target.target_id}"
+        )
+    weight = sum(w for _, w in handle_times)
+    return RawTargetFigures(
+        target_id=target.target_id,
+        logged_in_slots=agents["logged_in"],
+        ready_slots=agents["ready"],
+        busy_slots=agents["busy"],
+        in_queue=_count(queue, "current", where),
+        accepted_total=_count(queue, "accepted", where),
+        abandoned_total=_count(queue, "abandoned", where),
+        reactive_arrivals_total=_count(queue, "reactive_arrivals", where, required=False),
+        avg_handle_time_s=(sum(h * w for h, w in handle_times) / weight) if weight else None,
+    )
+
+
+def _count(table: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> int:
+    value = table.get(key)
+    if value is None and not required:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{where}.{key}: {value!r} — expected a whole number ≥ 0")
+    return value
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)

@@ -1,0 +1,69 @@
+"""The node's ports and extension points: how statistics come in, decisions go out, cycles are
+recorded, and background parts plug in. Implementations live in the adapters (simulator,
+HTTP connectors, storage); the node wires them (`node.build`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from domain.decisions import PacingDecision
+from domain.records import CycleRecord, TargetRecord
+from domain.statistics import PublishResult, TargetStatistics
+from domain.targets import PacingTarget
+
+
+class PublishSkipped(Exception):  # noqa: N818 - a note, not an error: the cycle is not failed
+    """The publisher deliberately did not publish this cycle (e.g. a standby node)."""
+
+
+class StatSource(Protocol):
+    """Where statistics come from: the simulator, an HTTP endpoint, a replay."""
+
+    def read(
+        self, targets: Sequence[PacingTarget], now: float
+    ) -> Mapping[str, TargetStatistics]: ...
+
+
+class Publisher(Protocol):
+    """Where decisions go: the simulator or the engagement platform."""
+
+    def publish(
+        self,
+        decisions: Sequence[PacingDecision],
+        statistics: Mapping[str, TargetStatistics],
+        now: float,
+    ) -> Mapping[str, PublishResult]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CycleOutcome:
+    """Everything one cycle produced, ready to record."""
+
+    cycle: CycleRecord
+    targets: tuple[TargetRecord, ...]
+    decisions: tuple[PacingDecision, ...]
+
+
+class CycleRecorder(Protocol):
+    """Stores one cycle's outcome; raises when it could not (the node counts the failure)."""
+
+    def record(self, outcome: CycleOutcome) -> None: ...
+
+
+class CycleObserver(Protocol):
+    """Told about every cycle after recording; an exception is logged, never fatal."""
+
+    def after_cycle(self, outcome: CycleOutcome, recorded: bool) -> None: ...
+
+
+class NodeService(Protocol):
+    """A background part that lives as long as the node (its own threads or none)."""
+
+    name: str
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...

@@ -1,0 +1,147 @@
+"""What one pacing cycle leaves behind: the cycle record and one record per target.
+
+The dataclass `TargetRecord` is the one declaration of the per-target row: the storage
+columns, the read models and the CSV columns all derive from its fields.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+from typing import Literal, get_args
+
+CycleStatus = Literal["ok", "partial", "failed", "overrun"]
+NodeMode = Literal["embedded", "headless"]
+SchedulerEventKind = Literal["skipped", "missed", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class CycleRecord:
+    """One pacing cycle as stored (times are epoch seconds, UTC)."""
+
+    cycle_id: str
+    node_id: str
+    seq: int
+    scheduled_at: float
+    started_at: float
+    duration_s: float
+    lateness_s: float
+    period_s: float
+    status: CycleStatus
+    targets_count: int
+    errors_count: int
+    error: str | None = None
+    skipped_before: int = 0  # scheduler fires skipped since the previous cycle (overruns)
+
+    def __post_init__(self) -> None:
+        where = f"(cycle {self.cycle_id!r})"
+        if not self.cycle_id:
+            raise ValueError("cycle_id must not be empty")
+        if self.status not in get_args(CycleStatus):
+            raise ValueError(
+                f"status must be one of {', '.join(get_args(CycleStatus))}, "
+                f"got {self.status!r} {where}"
+            )
+        for name in ("seq", "targets_count", "errors_count", "skipped_before"):
+            _check_not_negative(name, getattr(self, name), where)
+        for name in ("scheduled_at", "started_at", "duration_s", "lateness_s", "period_s"):
+            _check_finite(name, getattr(self, name), where)
+        _check_not_negative("duration_s", self.duration_s, where)
+        if self.period_s <= 0:
+            raise ValueError(f"period_s must be positive, got {self.period_s} {where}")
+
+
+@dataclass(frozen=True, slots=True)
+class TargetRecord:
+    """Every input and output of one pacing target in one cycle."""
+
+    cycle_id: str
+    target_id: str
+    at: float
+    media: str
+    goal_pct: float
+    # None when the stat source gave nothing for this target (then `error` says why)
+    logged_in_slots: int | None
+    ready_slots: int | None
+    busy_slots: int | None
+    in_queue: int | None
+    accepted_total: int | None
+    abandoned_total: int | None
+    pending_invitations: int | None = None
+    acceptance_rate: float | None = None
+    avg_handle_time_s: float | None = None
+    allowed_invitations: int | None = None
+    interval_s: float | None = None
+    estimated_wait_s: float | None = None
+    reason: str | None = None
+    error: str | None = None
+
+    @property
+    def record_id(self) -> str:
+        """The idempotency key: one row per target per cycle."""
+        return f"{self.cycle_id}/{self.target_id}"
+
+    def __post_init__(self) -> None:
+        where = f"(target {self.target_id!r}, cycle {self.cycle_id!r})"
+        if not self.cycle_id or not self.target_id:
+            raise ValueError(f"cycle_id and target_id must not be empty {where}")
+        _check_finite("at", self.at, where)
+        if not 0 <= self.goal_pct <= 100:
+            raise ValueError(f"goal_pct must be between 0 and 100, got {self.goal_pct} {where}")
+        for name in (
+            "logged_in_slots",
+            "ready_slots",
+            "busy_slots",
+            "in_queue",
+            "accepted_total",
+            "abandoned_total",
+            "pending_invitations",
+            "allowed_invitations",
+        ):
+            value = getattr(self, name)
+            if value is not None:
+                _check_not_negative(name, value, where)
+
+
+# Every figure of a target row besides its keys (cycle_id, target_id, at), in column order.
+TARGET_VALUE_COLUMNS: tuple[str, ...] = tuple(
+    field.name
+    for field in fields(TargetRecord)
+    if field.name not in ("cycle_id", "target_id", "at")
+)
+
+
+def _kind(annotation: str) -> type:
+    # Annotations are strings here (postponed evaluation): "int | None" → int.
+    return {"int": int, "float": float}.get(annotation.split("|")[0].strip(), str)
+
+
+# The Python kind of every column of the target row: int, float or str.
+TARGET_COLUMN_KINDS: dict[str, type] = {
+    field.name: _kind(str(field.type)) for field in fields(TargetRecord)
+}
+
+
+def _check_not_negative(name: str, value: float, where: str) -> None:
+    if value < 0:
+        raise ValueError(f"{name} must not be negative, got {value} {where}")
+
+
+def _check_finite(name: str, value: float, where: str) -> None:
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value} {where}")
+
+
+@dataclass(frozen=True, slots=True)
+class NodeStatus:
+    """One node as the dashboard shows it."""
+
+    node_id: str
+    host: str
+    pid: int
+    mode: str
+    period_s: float
+    started_at: float
+    stopped_at: float | None
+    alive: bool  # heartbeat within stale_after_s of now, and not stopped
+    last_heartbeat_age_s: float

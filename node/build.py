@@ -1,0 +1,107 @@
+"""Build a node from the configuration, and the dashboard process's one embedded node."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from config import Config
+from domain.ports import (
+    Publisher,
+    StatSource,
+)
+from domain.records import NodeMode
+from domain.signals import CollectingSink
+from node.alarm_parts import build_alarm_parts
+from node.cycle import PacingCycle
+from node.node import Node
+from node.pacer_keeper import PacerStateKeeper
+from node.recording import build_recording
+from node.wiring import build_ports, port_parts
+from pacing import Pacer
+from storage.db import PerThreadDatabase
+
+log = logging.getLogger(__name__)
+
+
+def build_node(
+    config: Config,
+    *,
+    mode: NodeMode,
+    clock: Callable[[], float] = time.time,
+    stat_source: StatSource | None = None,
+    publisher: Publisher | None = None,
+) -> Node:
+    """Wire a node from the configuration; tests may pass their own ports."""
+    sink = CollectingSink()
+    database = PerThreadDatabase(config.node.database_path)
+    if stat_source is None or publisher is None:
+        built_source, built_publisher = build_ports(config, sink, clock)
+        stat_source = stat_source or built_source
+        publisher = publisher or built_publisher
+    recorder, storage_parts = build_recording(config, database, sink, clock)
+    alarm_parts = build_alarm_parts(config, database, sink, clock)
+    pacer = Pacer(
+        algorithm=config.pacing.algorithm,
+        optimization_target=config.pacing.optimization_target,
+        interval_s=config.pacing.refresh_period_s,
+    )
+    keeper = PacerStateKeeper(pacer, database, config.node.node_id, clock)  # warm restart
+    cycle = PacingCycle(
+        node_id=config.node.node_id,
+        targets=config.targets,
+        stat_source=stat_source,
+        publisher=publisher,
+        pacer=pacer,
+        period_s=config.pacing.refresh_period_s,
+        clock=clock,
+    )
+    return Node(
+        node_id=config.node.node_id,
+        database_path=config.node.database_path,
+        cycle=cycle,
+        mode=mode,
+        config_path=str(config.source_path),
+        clock=clock,
+        database=database,
+        recorder=recorder,
+        observers=[*storage_parts.observers, *alarm_parts.observers, keeper],
+        services=[
+            *storage_parts.services,
+            *alarm_parts.services,
+            *port_parts(publisher, clock).services,
+            keeper,
+        ],
+    )
+
+
+_embedded_lock = threading.Lock()
+
+
+_embedded: Node | None = None
+
+
+def start_embedded_node(config: Config) -> Node:
+    """Start the dashboard process's node exactly once, however often this is called."""
+    global _embedded
+    with _embedded_lock:
+        if _embedded is None:
+            node = build_node(config, mode="embedded")
+            node.start()
+            _embedded = node
+        return _embedded
+
+
+def embedded_node() -> Node | None:
+    """The node running inside this process, if any."""
+    return _embedded
+
+
+def stop_embedded_node() -> None:
+    global _embedded
+    with _embedded_lock:
+        node, _embedded = _embedded, None
+    if node is not None:
+        node.stop()

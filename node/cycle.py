@@ -1,0 +1,214 @@
+"""One pacing cycle: collect → decide → publish, returning what must be recorded.
+
+The cycle never dies on one bad target or one failed step: a target without usable
+statistics is paced at 0 with its error recorded, a failed publish is recorded and the last
+good pending counts carry over for a bounded number of cycles. Recording itself belongs to the
+node (`node.node`), so a cycle can be run and checked without a database.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from domain.decisions import PacingDecision, TargetSnapshot
+from domain.ports import CycleOutcome, Publisher, PublishSkipped, StatSource
+from domain.records import CycleRecord, CycleStatus, TargetRecord
+from domain.statistics import PublishResult, TargetStatistics
+from domain.targets import PacingTarget
+from pacing import Pacer
+from pacing.pools import find_capacity_pools, snapshot_from
+
+log = logging.getLogger(__name__)
+
+
+# A target whose answers keep failing keeps its last good pending count this many cycles,
+# then is paced as unknown (conservatively), never as 0 pending.
+PENDING_CARRY_OVER_CYCLES = 3
+
+
+@dataclass(slots=True)
+class _PendingMemory:
+    result: PublishResult | None = None
+    failed_cycles: int = 0
+
+
+class PacingCycle:
+    """Runs cycles for a fixed set of targets; remembers the platform's last answers."""
+
+    def __init__(
+        self,
+        *,
+        node_id: str,
+        targets: Sequence[PacingTarget],
+        stat_source: StatSource,
+        publisher: Publisher,
+        pacer: Pacer,
+        period_s: float,
+        clock: Callable[[], float],
+    ) -> None:
+        self.node_id = node_id
+        self.targets = tuple(targets)
+        self._stat_source = stat_source
+        self._publisher = publisher
+        self._pacer = pacer
+        self.period_s = period_s
+        self._clock = clock
+        self._pending = {target.target_id: _PendingMemory() for target in self.targets}
+        self._pools = find_capacity_pools(self.targets)  # blended agents: shared ready slots
+
+    def run(self, *, seq: int, scheduled_at: float, skipped_before: int = 0) -> CycleOutcome:
+        """Run one cycle now; never raises for a failure of a source, a target or a publish."""
+        started_at = self._clock()
+        cycle_id = f"{self.node_id}:{scheduled_at:.3f}:{seq}"
+        step_errors: list[str] = []
+        target_errors: dict[str, str] = {}
+
+        statistics: Mapping[str, TargetStatistics] = {}
+        try:
+            statistics = self._stat_source.read(self.targets, started_at)
+        except Exception as error:  # noqa: BLE001 - a source failure must not kill the node
+            log.warning("collect failed: %s", error)
+            step_errors.append(f"collect: {error}")
+
+        snapshots: list[TargetSnapshot] = []
+        for target in self.targets:
+            stats = statistics.get(target.target_id)
+            if stats is None:
+                if not step_errors:
+                    target_errors[target.target_id] = "no statistics for this target"
+                continue
+            try:
+                snapshots.append(self._snapshot(target, stats))
+            except ValueError as error:
+                target_errors[target.target_id] = f"bad statistics: {error}"
+
+        decided: dict[str, PacingDecision] = {}
+        try:
+            for decision in self._pacer.decide(snapshots, started_at):
+                decided[decision.target_id] = decision
+        except Exception as error:  # noqa: BLE001
+            log.exception("decide failed")
+            step_errors.append(f"decide: {error}")
+        decisions = [
+            decided.get(t.target_id) or PacingDecision(t.target_id, 0, self.period_s, None, "stale")
+            for t in self.targets
+        ]
+
+        answers: Mapping[str, PublishResult] = {}
+        notes: list[str] = []
+        try:
+            answers = self._publisher.publish(decisions, statistics, started_at)
+        except PublishSkipped as skipped:
+            notes.append(f"publish skipped: {skipped}")
+        except Exception as error:  # noqa: BLE001
+            log.warning("publish failed: %s", error)
+            step_errors.append(f"publish: {error}")
+        self._remember(answers)
+
+        finished_at = self._clock()
+        records = tuple(
+            self._target_record(
+                cycle_id, started_at, target, statistics, decision, target_errors, step_errors
+            )
+            for target, decision in zip(self.targets, decisions, strict=True)
+        )
+        duration_s = finished_at - started_at
+        errors_count = sum(1 for record in records if record.error)
+        status = _status(step_errors, errors_count, duration_s, self.period_s)
+        cycle = CycleRecord(
+            cycle_id=cycle_id,
+            node_id=self.node_id,
+            seq=seq,
+            scheduled_at=scheduled_at,
+            started_at=started_at,
+            duration_s=duration_s,
+            lateness_s=max(0.0, started_at - scheduled_at),
+            period_s=self.period_s,
+            status=status,
+            targets_count=len(self.targets),
+            errors_count=errors_count,
+            error="; ".join([*step_errors, *notes]) or None,
+            skipped_before=skipped_before,
+        )
+        return CycleOutcome(cycle, records, tuple(decisions))
+
+    def _pending_for(self, target_id: str) -> tuple[int | None, PublishResult | None]:
+        memory = self._pending[target_id]
+        if memory.result is None:
+            # No answer yet: the platform has nothing pending for us, unless answers have
+            # been failing for long enough that we cannot know.
+            return (0 if memory.failed_cycles <= PENDING_CARRY_OVER_CYCLES else None), None
+        if memory.failed_cycles > PENDING_CARRY_OVER_CYCLES:
+            return None, memory.result
+        return memory.result.pending_invitations, memory.result
+
+    def _snapshot(self, target: PacingTarget, stats: TargetStatistics) -> TargetSnapshot:
+        pending, last = self._pending_for(target.target_id)
+        return snapshot_from(
+            target,
+            stats,
+            pending_invitations=pending,
+            answer=last,
+            pool=self._pools.get(target.target_id),
+        )
+
+    def _remember(self, answers: Mapping[str, PublishResult]) -> None:
+        for target_id, memory in self._pending.items():
+            answer = answers.get(target_id)
+            if answer is None:
+                memory.failed_cycles += 1
+            else:
+                memory.result = answer
+                memory.failed_cycles = 0
+
+    def _target_record(
+        self,
+        cycle_id: str,
+        at: float,
+        target: PacingTarget,
+        statistics: Mapping[str, TargetStatistics],
+        decision: PacingDecision,
+        target_errors: Mapping[str, str],
+        step_errors: Sequence[str],
+    ) -> TargetRecord:
+        stats = statistics.get(target.target_id)
+        last = self._pending[target.target_id].result
+        error = target_errors.get(target.target_id) or ("; ".join(step_errors) or None)
+        return TargetRecord(
+            cycle_id=cycle_id,
+            target_id=target.target_id,
+            at=at,
+            media=target.media,
+            goal_pct=target.goal_pct,
+            logged_in_slots=stats.logged_in_slots if stats else None,
+            ready_slots=stats.ready_slots if stats else None,
+            busy_slots=stats.busy_slots if stats else None,
+            in_queue=stats.in_queue if stats else None,
+            accepted_total=stats.accepted_total if stats else None,
+            abandoned_total=stats.abandoned_total if stats else None,
+            pending_invitations=last.pending_invitations if last else None,
+            acceptance_rate=last.acceptance_rate if last else None,
+            avg_handle_time_s=stats.avg_handle_time_s if stats else None,
+            allowed_invitations=decision.allowed_invitations,
+            interval_s=decision.interval_s,
+            estimated_wait_s=decision.estimated_wait_s,
+            reason=decision.reason,
+            error=error,
+        )
+
+
+def _status(
+    step_errors: Sequence[str], errors_count: int, duration_s: float, period_s: float
+) -> CycleStatus:
+    if step_errors:
+        return "failed"
+    if duration_s > period_s:
+        return "overrun"
+    if errors_count:
+        return "partial"
+    return "ok"
+
+
+__all__ = ["PENDING_CARRY_OVER_CYCLES", "PacingCycle"]

@@ -1,0 +1,123 @@
+"""Which stat source and publisher a node uses, from `[stat_source]` and `[publisher]`.
+
+`"simulator"` (the default) builds one simulated contact centre playing both; `"http"` builds
+the HTTP statistics source (`engine.http_stats`) and/or the engagement platform client
+(`engine.gpe`), the latter behind the master lease; `port_parts` adds the services the ports
+need (releasing the lease on a clean stop). Options are described in docs/http.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+
+from config import Config, ConfigError
+from connectors.gpe import EngagementPublisher, PublisherSettings
+from connectors.http_retry import RetryPolicy, build_http_client
+from connectors.http_stats import HttpStatSource, StatSourceSettings
+from connectors.simulated import SimulatedContactCentre
+from domain.ports import NodeService, Publisher, StatSource
+from domain.signals import AlarmSink
+from node.lease import LeasedPublisher, MasterLeaseRelease
+from node.parts import NodeParts
+from simulator import ContactCentreSimulator
+from storage.db import PerThreadDatabase
+
+# A lease lives this many refresh periods unless `[publisher] lease_ttl` says otherwise.
+LEASE_PERIODS = 3
+# Statistics may take this share of the refresh period (all servers and retries together).
+STATS_BUDGET_RATIO = 0.5
+
+
+class NotWiredError(ConfigError):
+    """The configuration names a source or publisher this version cannot build."""
+
+
+def build_ports(
+    config: Config, sink: AlarmSink, clock: Callable[[], float]
+) -> tuple[StatSource, Publisher]:
+    """The cycle's two ports; the built-in simulator plays both unless configured otherwise."""
+    simulated = SimulatedContactCentre(
+        ContactCentreSimulator(config.targets, config.simulator),
+        epoch=clock(),
+        speed=config.simulator.speed,
+    )
+    source: StatSource = simulated
+    publisher: Publisher = simulated
+    if config.stat_source.kind == "http":
+        source = build_http_stat_source(config, sink)
+    if config.publisher.kind == "http":
+        publisher = build_http_publisher(config, sink)
+    return source, publisher
+
+
+def port_parts(publisher: Publisher, clock: Callable[[], float]) -> NodeParts:
+    """Services the ports need: releasing the master lease when the node stops cleanly."""
+    services: list[NodeService] = []
+    if isinstance(publisher, LeasedPublisher):
+        services.append(MasterLeaseRelease(publisher, clock))
+    return NodeParts(services=tuple(services))
+
+
+def build_http_stat_source(config: Config, sink: AlarmSink) -> HttpStatSource:
+    options = config.stat_source
+    if options.url is None:
+        raise NotWiredError(
+            ['stat_source.url: missing — expected the statistics endpoint when kind is "http"'],
+            str(config.source_path),
+        )
+    period_s = config.pacing.refresh_period_s
+    settings = StatSourceSettings(
+        url=options.url,
+        backup_url=options.backup_url,
+        stale_after_s=options.stale_after_s or LEASE_PERIODS * period_s,
+        primary_recheck_s=options.primary_recheck_s,
+        budget_s=period_s * STATS_BUDGET_RATIO,
+        policy=RetryPolicy(retries=options.retries, timeout_s=options.timeout_s),
+    )
+    return HttpStatSource(settings, sink, build_http_client(ca_bundle=options.ca_bundle))
+
+
+def build_http_publisher(config: Config, sink: AlarmSink) -> LeasedPublisher:
+    integration = config.hybrid_integration
+    if integration is None:
+        raise NotWiredError(
+            ['hybrid_integration: missing — expected the section when publisher.kind is "http"'],
+            str(config.source_path),
+        )
+    options, endpoint = config.publisher, config.pacing_endpoint
+    period_s = config.pacing.refresh_period_s
+    settings = PublisherSettings(
+        target_endpoint=endpoint.target_endpoint,
+        chunk_size=endpoint.chunk_size,
+        concurrency=options.concurrency,
+        gzip=endpoint.gzip,
+        budget_s=period_s * options.budget_ratio,
+        policy=RetryPolicy(retries=options.retries, timeout_s=endpoint.timeout_s),
+    )
+    client = build_http_client(
+        ca_bundle=options.ca_bundle,
+        proxy=forward_proxy(config),
+        max_connections=max(10, options.concurrency),
+    )
+    media = {target.target_id: target.media for target in config.targets}
+    inner = EngagementPublisher(integration, settings, media, sink, client)
+    return LeasedPublisher(
+        inner,
+        PerThreadDatabase(config.node.database_path),
+        config.node.node_id,
+        options.lease_ttl_s or LEASE_PERIODS * period_s,
+    )
+
+
+def forward_proxy(config: Config) -> httpx.Proxy | None:
+    """The `[forward-proxy]` as an httpx proxy (password read now, never put in the URL)."""
+    proxy = config.forward_proxy
+    if not proxy.enabled or proxy.host is None or proxy.port is None:
+        return None
+    url = f"http://{proxy.host}:{proxy.port}"
+    password = proxy.password()
+    if proxy.user is None:
+        return httpx.Proxy(url)
+    return httpx.Proxy(url, auth=(proxy.user, password or ""))

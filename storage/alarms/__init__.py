@@ -1,0 +1,1 @@
+"""The alarm subsystem's SQL: conditions, instances, transitions, runtime samples and reads."""

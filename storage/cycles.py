@@ -1,0 +1,172 @@
+"""Cycles: store one cycle with its target rows, and the cycle figures the dashboard reads.
+
+Every record carries its own id and is inserted with `ON CONFLICT(<id>) DO NOTHING`, so the
+backlog can retry a write without duplicating it. `INSERT OR IGNORE` is avoided on purpose: it
+would also silently drop rows that break NOT NULL or CHECK constraints.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from operator import attrgetter
+
+import sqlite_utils
+
+from domain.records import CycleRecord, TargetRecord
+from storage.errors import InvalidQueryError
+from storage.frames import fetch
+from storage.transactions import write_transaction
+
+_CYCLE_COLUMNS = tuple(f.name for f in fields(CycleRecord))
+
+
+_TARGET_COLUMNS = tuple(f.name for f in fields(TargetRecord))
+
+
+_STATE_COLUMNS = (*_TARGET_COLUMNS, "updated_at")
+
+
+_cycle_values = attrgetter(*_CYCLE_COLUMNS)  # a tuple in column order
+
+
+_target_values = attrgetter(*_TARGET_COLUMNS)
+
+
+def _insert_sql(table: str, columns: Sequence[str], conflict_key: str) -> str:
+    # Identifiers come from the dataclass fields above, never from callers.
+    names = ", ".join(columns)
+    marks = ", ".join("?" for _ in columns)
+    return f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT({conflict_key}) DO NOTHING"
+
+
+_INSERT_CYCLE = _insert_sql("cycles", _CYCLE_COLUMNS, "cycle_id")
+
+
+_INSERT_TARGET = _insert_sql("cycle_targets", ("record_id", *_TARGET_COLUMNS), "record_id")
+
+
+_UPSERT_STATE = (
+    f"INSERT INTO target_state ({', '.join(_STATE_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _STATE_COLUMNS)}) "
+    "ON CONFLICT(target_id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _STATE_COLUMNS if c != "target_id")
+    # A late retry of an old cycle must not overwrite a newer live state.
+    + " WHERE excluded.at > target_state.at"
+)
+
+
+def record_cycle(
+    db: sqlite_utils.Database,
+    cycle: CycleRecord,
+    targets: Sequence[TargetRecord],
+    *,
+    recorded_at: float | None = None,
+) -> bool:
+    """Store one cycle and its target rows atomically; False if it was already stored.
+
+    The latest state of each target is updated only when the row is newer than the stored one.
+    `recorded_at` (default: now) stamps `target_state.updated_at`.
+    """
+    for target in targets:
+        if target.cycle_id != cycle.cycle_id:
+            raise ValueError(
+                f"target {target.target_id!r} belongs to cycle {target.cycle_id!r}, "
+                f"not to cycle {cycle.cycle_id!r}"
+            )
+    stamp = time.time() if recorded_at is None else recorded_at
+    conn = db.conn
+    with write_transaction(db):
+        if conn.execute(_INSERT_CYCLE, _cycle_values(cycle)).rowcount == 0:
+            return False  # a retry: the targets were stored with the cycle, atomically
+        conn.executemany(_INSERT_TARGET, [(t.record_id, *_target_values(t)) for t in targets])
+        conn.executemany(_UPSERT_STATE, [(*_target_values(t), stamp) for t in targets])
+    return True
+
+
+TABLES = (
+    "nodes",
+    "cycles",
+    "cycle_targets",
+    "target_state",
+    "scheduler_events",
+    "schema_migrations",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CycleSummary:
+    """Cycle figures over all time and over the window `(now - window_s, now]`.
+
+    Means and maxima are None when the window holds no cycle.
+    """
+
+    window_s: float
+    total_cycles: int
+    cycles_in_window: int
+    cycles_per_minute: float
+    mean_duration_s: float | None
+    max_duration_s: float | None
+    mean_lateness_s: float | None
+    max_lateness_s: float | None
+    overruns_in_window: int
+    failed_in_window: int
+    skipped_in_window: int  # scheduler fires skipped because the previous cycle overran
+    missed_in_window: int  # scheduler fires dropped because they started too late
+    last_cycle_age_s: float | None  # now - start of the most recent cycle
+    last_status: str | None
+
+
+def read_cycle_summary(db: sqlite_utils.Database, now: float, window_s: float) -> CycleSummary:
+    """Throughput, duration, lateness and overrun figures of the cycles in the last `window_s`."""
+    if window_s <= 0:
+        raise InvalidQueryError(f"window_s must be positive, got {window_s}")
+    since = now - window_s
+    (total,) = fetch(db, "SELECT count(*) FROM cycles")[0]
+    in_window, mean_d, max_d, mean_l, max_l, overruns, failed = fetch(
+        db,
+        """
+        SELECT count(*), avg(duration_s), max(duration_s), avg(lateness_s), max(lateness_s),
+               coalesce(sum(status = 'overrun'), 0), coalesce(sum(status = 'failed'), 0)
+        FROM cycles WHERE started_at > ? AND started_at <= ?
+        """,
+        (since, now),
+    )[0]
+    skipped, missed = fetch(
+        db,
+        """
+        SELECT coalesce(sum(kind = 'skipped'), 0), coalesce(sum(kind = 'missed'), 0)
+        FROM scheduler_events WHERE at > ? AND at <= ?
+        """,
+        (since, now),
+    )[0]
+    last = fetch(db, "SELECT started_at, status FROM cycles ORDER BY started_at DESC LIMIT 1")
+    last_age_s = now - last[0][0] if last else None
+    return CycleSummary(
+        window_s=window_s,
+        total_cycles=total,
+        cycles_in_window=in_window,
+        cycles_per_minute=in_window / (window_s / 60),
+        mean_duration_s=mean_d,
+        max_duration_s=max_d,
+        mean_lateness_s=mean_l,
+        max_lateness_s=max_l,
+        overruns_in_window=overruns,
+        failed_in_window=failed,
+        skipped_in_window=skipped,
+        missed_in_window=missed,
+        last_cycle_age_s=last_age_s,
+        last_status=last[0][1] if last else None,
+    )
+
+
+def count_rows(db: sqlite_utils.Database) -> dict[str, int]:
+    """Row count of every Pacing Watch table present in the database."""
+    present = set(db.table_names())
+    # Table names come from the fixed TABLES tuple, never from callers.
+    return {
+        name: int(fetch(db, f"SELECT count(*) FROM {name}")[0][0])
+        for name in TABLES
+        if name in present
+    }

@@ -1,0 +1,1 @@
+"""The database schema: numbered migrations (`migrations`) and the DDL they apply."""

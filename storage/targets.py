@@ -1,0 +1,208 @@
+"""Targets: the latest state per target, bucketed series over a range, and activity figures.
+
+Long ranges never load every detail row: `read_target_series` groups cycle rows into buckets
+of `bucket_s` seconds in SQL (one row per target per bucket). Minutes that hive-off has
+already purged from `cycle_targets` are read from the per-minute rollup table
+`target_minute_rollups` when that table exists (see `ROLLUP_COLUMNS` for what is read from it).
+Every function takes `now` or explicit bounds; no clock here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlite_utils
+
+from domain.records import TARGET_VALUE_COLUMNS
+from storage.errors import InvalidQueryError
+from storage.frames import (
+    Row,
+    add_utc_time,
+    check_range,
+    fetch,
+    target_filter,
+    typed_frame,
+    with_abandon_ratio,
+)
+
+_STATE_COLUMNS = ("target_id", "cycle_id", "at", *TARGET_VALUE_COLUMNS, "updated_at")
+
+
+def read_target_state(db: sqlite_utils.Database) -> pd.DataFrame:
+    """The latest state of every target (one row each, by target_id), with `abandon_ratio`."""
+    rows = fetch(db, f"SELECT {', '.join(_STATE_COLUMNS)} FROM target_state ORDER BY target_id")
+    return add_utc_time(with_abandon_ratio(typed_frame(rows, _STATE_COLUMNS)))
+
+
+ROLLUP_TABLE = "target_minute_rollups"
+
+
+# Columns of the rollup table (written by hive-off) this module reads: one row per target per
+# minute, additive figures (sample counts, sums, means with their counts, last running totals).
+ROLLUP_COLUMNS = (
+    "target_id",
+    "minute_start",
+    "samples",
+    "allowed_sum",
+    "pending_mean",
+    "pending_n",
+    "ready_mean",
+    "ready_n",
+    "busy_mean",
+    "busy_n",
+    "queue_mean",
+    "queue_n",
+    "accepted_last",
+    "abandoned_last",
+)
+
+
+# The frame `read_target_series` returns (`at` = start of the bucket, epoch seconds).
+SERIES_COLUMNS = (
+    "target_id",
+    "at",
+    "cycles",
+    "allowed",
+    "pending",
+    "ready",
+    "busy",
+    "logged_in",
+    "in_queue",
+    "accepted_total",
+    "abandoned_total",
+    "goal_pct",
+)
+
+
+def read_target_ids(db: sqlite_utils.Database) -> list[str]:
+    """Every target that has a latest state, sorted."""
+    return [row[0] for row in fetch(db, "SELECT target_id FROM target_state ORDER BY target_id")]
+
+
+def read_target_series(
+    db: sqlite_utils.Database,
+    target_ids: Sequence[str] | None,
+    since: float,
+    until: float,
+    bucket_s: float | None,
+) -> pd.DataFrame:
+    """Per-target series over `[since, until]`, oldest first (`SERIES_COLUMNS`).
+
+    `bucket_s=None` returns one row per cycle; otherwise one row per target per bucket, with
+    gauges averaged over the bucket's cycles and running totals at their bucket maximum.
+    """
+    check_range(since, until)
+    if bucket_s is not None and not bucket_s >= 1:
+        raise InvalidQueryError(f"bucket_s must be at least 1 second, got {bucket_s}")
+    where, params = target_filter("target_id", target_ids)
+    if bucket_s is None:
+        sql = (
+            "SELECT target_id, at, 1, allowed_invitations, pending_invitations, ready_slots, "
+            "busy_slots, logged_in_slots, in_queue, accepted_total, abandoned_total, goal_pct "
+            f"FROM cycle_targets WHERE at >= ? AND at <= ?{where} ORDER BY at, target_id"
+        )
+        return _series_frame(fetch(db, sql, [since, until, *params]))
+    detail = fetch(db, _BUCKET_SQL.format(where=where), [bucket_s, bucket_s, since, until, *params])
+    rolled = _read_rollups(db, target_ids, since, until, bucket_s, detail)
+    frame = _series_frame(rolled + detail)
+    return frame.sort_values(["at", "target_id"], kind="stable").reset_index(drop=True)
+
+
+_BUCKET_SQL = """
+SELECT target_id, CAST(at / ? AS INTEGER) * ? AS bucket, count(*),
+       avg(allowed_invitations), avg(pending_invitations), avg(ready_slots), avg(busy_slots),
+       avg(logged_in_slots), avg(in_queue), max(accepted_total), max(abandoned_total),
+       max(goal_pct)
+FROM cycle_targets WHERE at >= ? AND at <= ?{where}
+GROUP BY target_id, bucket ORDER BY bucket, target_id
+"""
+
+
+def _read_rollups(
+    db: sqlite_utils.Database,
+    target_ids: Sequence[str] | None,
+    since: float,
+    until: float,
+    bucket_s: float,
+    detail: list[Row],
+) -> list[Row]:
+    """Buckets before the oldest detail row, from the per-minute rollups (hive-off purged them)."""
+    if not _has_rollups(db):
+        return []
+    oldest = fetch(db, "SELECT min(at) FROM cycle_targets")[0][0]
+    rollup_until = until if oldest is None else min(until, oldest - 1e-6)
+    if rollup_until < since:
+        return []
+    where, params = target_filter("r.target_id", target_ids)
+    # Rollups keep no logged-in slots: occupancy is unknown (NaN) for purged minutes; the goal
+    # is the target's current one.
+    sql = f"""
+    SELECT r.target_id, CAST(r.minute_start / ? AS INTEGER) * ? AS bucket, sum(r.samples),
+           sum(r.allowed_sum) * 1.0 / sum(r.samples),
+           sum(r.pending_mean * r.pending_n) / nullif(sum(r.pending_n), 0),
+           sum(r.ready_mean * r.ready_n) / nullif(sum(r.ready_n), 0),
+           sum(r.busy_mean * r.busy_n) / nullif(sum(r.busy_n), 0),
+           NULL,
+           sum(r.queue_mean * r.queue_n) / nullif(sum(r.queue_n), 0),
+           max(r.accepted_last), max(r.abandoned_last), max(s.goal_pct)
+    FROM {ROLLUP_TABLE} AS r LEFT JOIN target_state AS s ON s.target_id = r.target_id
+    WHERE r.minute_start >= ? AND r.minute_start <= ? AND r.samples > 0{where}
+    GROUP BY r.target_id, bucket ORDER BY bucket, r.target_id
+    """
+    rows = fetch(db, sql, [bucket_s, bucket_s, since, rollup_until, *params])
+    seen = {(row[0], row[1]) for row in detail}
+    return [row for row in rows if (row[0], row[1]) not in seen]
+
+
+def _has_rollups(db: sqlite_utils.Database) -> bool:
+    names = {row[1] for row in fetch(db, f"PRAGMA table_info({ROLLUP_TABLE})")}
+    return set(ROLLUP_COLUMNS) <= names
+
+
+def _series_frame(rows: list[Row]) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(rows, columns=list(SERIES_COLUMNS))
+    numeric = [name for name in SERIES_COLUMNS if name != "target_id"]
+    return frame.astype({name: "float64" for name in numeric})
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityFigures:
+    """The overview's activity tiles."""
+
+    allowed_per_minute: int  # invitations allowed by the cycles of the last minute, all targets
+    accepted_last_hour: int  # increase of the running totals over the last hour
+    abandoned_last_hour: int
+    targets_paced: int  # targets whose latest row is recent and carries no error
+    targets_known: int
+
+
+_DELTA_SQL = """
+SELECT coalesce(sum(max(accepted_total - prev_accepted, 0)), 0),
+       coalesce(sum(max(abandoned_total - prev_abandoned, 0)), 0)
+FROM (
+    SELECT accepted_total, abandoned_total,
+           lag(accepted_total) OVER w AS prev_accepted,
+           lag(abandoned_total) OVER w AS prev_abandoned
+    FROM cycle_targets WHERE at > ? AND at <= ?
+    WINDOW w AS (PARTITION BY target_id ORDER BY at)
+)
+"""
+
+
+def read_activity(db: sqlite_utils.Database, now: float, stale_after_s: float) -> ActivityFigures:
+    """Allowed per minute, accepted and abandoned in the last hour, targets paced."""
+    (allowed,) = fetch(
+        db,
+        "SELECT coalesce(sum(allowed_invitations), 0) FROM cycle_targets WHERE at > ? AND at <= ?",
+        (now - 60.0, now),
+    )[0]
+    # A counter that went down (a restarted source) contributes nothing, not a negative.
+    accepted, abandoned = fetch(db, _DELTA_SQL, (now - 3600.0, now))[0]
+    paced, known = fetch(
+        db,
+        "SELECT coalesce(sum(at >= ? AND error IS NULL), 0), count(*) FROM target_state",
+        (now - stale_after_s,),
+    )[0]
+    return ActivityFigures(int(allowed), int(accepted), int(abandoned), int(paced), int(known))
