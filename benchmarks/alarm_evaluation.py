@@ -19,7 +19,7 @@ from domain.signals import AlarmSignal, CollectingSink  # noqa: E402
 from node.alarm_evaluator import AlarmEvaluator  # noqa: E402
 from node.probes import GcProbe, RuntimeProbe  # noqa: E402
 from storage.db import PerThreadDatabase  # noqa: E402
-from tests.alarms.builders import cycle_outcome  # noqa: E402
+from tests.builders import cycle_outcome  # noqa: E402
 
 
 def main() -> None:

@@ -32,15 +32,18 @@ class GcProbe:
     def __init__(self, capacity: int = 10_000, clock: Callable[[], float] = time.perf_counter):
         self._clock = clock
         self._pauses: deque[GcPause] = deque(maxlen=capacity)
-        self._started_at = 0.0
+        self._started_at: float | None = None
         self._installed = False
 
     def _callback(self, phase: str, info: dict[str, Any]) -> None:
         if phase == "start":
             self._started_at = self._clock()
-        else:
+        elif self._started_at is not None:
+            # A probe installed while a collection ran sees its stop without its start:
+            # that collection is not timed (it would count from the clock's origin).
             stop = self._clock()
             self._pauses.append((info.get("generation", -1), stop, stop - self._started_at))
+            self._started_at = None
 
     def start(self) -> None:
         if not self._installed:

@@ -17,7 +17,7 @@ from alarms.detectors import (
 from alarms.model import Category, RuntimeSample
 from config.options import MetricsOptions
 from domain.records import NodeStatus
-from tests.alarms.builders import cycle_outcome
+from tests.builders import cycle_outcome
 
 CONDITIONS = {c.name: c for c in default_conditions(MetricsOptions(gc_latency_threshold_ms=50))}
 

@@ -14,7 +14,7 @@ from pacing.estimates import saved_abandon_rate
 from pacing.queueing import ErlangA, sustainable_arrival_rate
 from storage.db import connect
 from storage.pacer_state import read_saved_target_states, save_pacer_state
-from tests.engine.test_pacing import BASE
+from tests.pacing.test_pacing import BASE
 
 
 def state_row(**overrides: object) -> dict[str, object]:

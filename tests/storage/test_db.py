@@ -18,7 +18,7 @@ from storage.db import (
     connect_readonly,
     write_transaction,
 )
-from tests.storage.builders import count, make_cycle, make_target
+from tests.builders import count, make_cycle, make_target
 
 
 def test_connect_creates_the_folder_and_sets_the_pragmas(db_path: Path) -> None:

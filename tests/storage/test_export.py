@@ -11,7 +11,7 @@ import sqlite_utils
 from storage.cycles import record_cycle
 from storage.db import InvalidQueryError
 from storage.export import DEFAULT_COLUMNS, EXPORT_COLUMNS, export_cycle_history
-from tests.storage.builders import make_cycle, make_target
+from tests.builders import make_cycle, make_target
 
 
 def _export(db: sqlite_utils.Database, **options: object) -> tuple[int, list[list[str]]]:

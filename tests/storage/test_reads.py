@@ -19,7 +19,7 @@ from storage.nodes import (
 )
 from storage.schema.migrations import MIGRATIONS
 from storage.targets import read_target_state
-from tests.storage.builders import make_cycle, make_target
+from tests.builders import make_cycle, make_target
 
 
 def _start(db: sqlite_utils.Database, node_id: str, at: float) -> None:

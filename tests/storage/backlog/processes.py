@@ -6,9 +6,8 @@ import os
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
+from tests.support import ROOT
 
 
 def start_child(*args: str) -> subprocess.Popen[str]:

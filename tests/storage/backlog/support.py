@@ -22,7 +22,7 @@ from storage.backlog import (
     decode_item,
 )
 from storage.backlog.items import new_item
-from tests.storage.builders import make_cycle, make_target
+from tests.builders import make_cycle, make_target
 
 DEFAULT_POLICY = ErrorPolicy(False, (), DEFAULT_STARTS_WITH)
 SETTINGS = RetrySettings(

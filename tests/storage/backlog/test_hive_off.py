@@ -20,8 +20,8 @@ from storage.cycles import record_cycle
 from storage.db import connect
 from storage.export import EXPORT_COLUMNS
 from storage.hive_off import HiveOffSettings, export_with_archive, run_hive_off
+from tests.builders import make_cycle, make_target
 from tests.storage.backlog.processes import kill_9, start_child
-from tests.storage.builders import make_cycle, make_target
 
 NOW = 1_800_000_000.0
 OLD = NOW - 40 * 86_400.0  # older than the 30 days retention

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from config import ConfigError, parse_config
-
-ROOT = Path(__file__).resolve().parents[3]
+from tests.support import ROOT
 
 
 def parse_with(tmp_path: Path, **backlog: object) -> object:

@@ -24,8 +24,7 @@ from storage.backlog import (
 from storage.db import PerThreadDatabase
 from tests.storage.backlog.faults import outcome
 from tests.storage.backlog.support import DEFAULT_POLICY, Clock, items_on_disk, register_node
-
-ROOT = Path(__file__).resolve().parents[3]
+from tests.support import ROOT
 
 
 def recorder_for(

@@ -23,9 +23,7 @@ from storage.db import PerThreadDatabase
 from storage.hive_off import next_run_at
 from tests.storage.backlog.faults import outcome
 from tests.storage.backlog.support import register_node
-from tests.support import write_test_config
-
-ROOT = Path(__file__).resolve().parents[3]
+from tests.support import ROOT, write_test_config
 
 
 def config_in(folder: Path, **backlog: Any) -> Config:

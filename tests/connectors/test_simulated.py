@@ -6,7 +6,7 @@ from config.simulator import Scenario
 from connectors.simulated import SimulatedContactCentre
 from domain.decisions import PacingDecision
 from simulator import ContactCentreSimulator
-from tests.engine.test_simulator import demo_targets
+from tests.simulator.test_simulator import demo_targets
 
 EPOCH = 1_800_000_000.0
 

@@ -14,8 +14,8 @@ from node.build import build_node
 from node.node import Node
 from storage.alarms.store import read_active_alarms
 from storage.db import connect
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 START = 1_767_225_600.0
 
 

@@ -13,7 +13,7 @@ from domain.signals import AlarmSignal
 from node.alarm_evaluator import evaluate_and_store
 from node.metrics import build_registry, metrics_routes
 from storage.cycles import record_cycle
-from tests.alarms.builders import cycle_outcome
+from tests.builders import cycle_outcome
 
 
 def test_the_registry_serves_cycle_alarm_and_runtime_figures(

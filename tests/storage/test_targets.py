@@ -9,7 +9,7 @@ from storage.cycles import record_cycle
 from storage.errors import InvalidQueryError
 from storage.history import count_history_rows, read_history_preview
 from storage.targets import read_activity, read_target_ids, read_target_series
-from tests.storage.builders import make_cycle, make_target
+from tests.builders import make_cycle, make_target
 
 
 def store_cycles(

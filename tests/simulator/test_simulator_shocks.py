@@ -6,7 +6,7 @@ import pytest
 
 from config.simulator import Scenario
 from simulator import ContactCentreSimulator
-from tests.engine.test_simulator import assert_conserved, drive, make_target, team
+from tests.simulator.test_simulator import assert_conserved, drive, make_target, team
 
 STAFFED = Scenario(
     seed=3,

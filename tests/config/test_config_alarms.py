@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from config import ConfigError, parse_config
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT
 
 
 def parse(alarms: dict[str, Any]) -> Any:

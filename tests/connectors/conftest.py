@@ -17,8 +17,8 @@ from fakes import FakeCredentials, FakeRemote
 from node.build import build_node
 from node.node import Node
 from node.wiring import build_ports
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[3]
 CLIENT_ID = "pacing-test-client"
 SECRET = "s3cr3t-VALUE-that-must-never-leak-9f1c"
 SECRET_ENV = "PACING_TEST_CLIENT_SECRET"

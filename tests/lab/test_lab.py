@@ -10,8 +10,8 @@ import pytest
 from cli.main import main
 from lab import load_lab_scenario, run_lab, summarise
 from lab.scenario_file import LabScenarioError
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = sorted((ROOT / "scenarios").rglob("*.toml"))  # the sensitivity/ variants too
 
 

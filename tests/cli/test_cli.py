@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT
 
 
 def pacing(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:

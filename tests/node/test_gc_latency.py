@@ -13,7 +13,7 @@ from node.alarm_evaluator import AlarmEvaluator
 from node.probes import GcProbe, RuntimeProbe
 from storage.alarms.store import read_alarm_history, read_runtime_samples
 from storage.db import PerThreadDatabase
-from tests.alarms.builders import cycle_outcome
+from tests.builders import cycle_outcome
 
 THRESHOLD_MS = 1.0
 
@@ -63,3 +63,18 @@ def test_a_forced_gc_pause_raises_gc_latency_then_a_quiet_cycle_clears_it(
     assert samples["gc_pause_max_s"].iloc[2] == 0.0
     assert samples["rss_bytes"].iloc[0] > 0
     database.close_current_thread()
+
+
+def test_a_collection_whose_start_the_probe_missed_is_not_timed_from_the_clocks_origin() -> None:
+    # A probe installed while a collection runs sees that collection's stop without its start.
+    probe = GcProbe(clock=lambda: 5_000.0)
+    probe.start()
+    try:
+        callback = gc.callbacks[-1]
+        callback("stop", {"generation": 2})
+        assert probe.drain() == []
+        callback("start", {"generation": 2})
+        callback("stop", {"generation": 2})
+        assert probe.drain() == [(2, 5_000.0, 0.0)]
+    finally:
+        probe.stop()

@@ -15,10 +15,9 @@ from node.no_master_watch import NoMasterWatch, build_no_master_watch
 from storage.alarms.store import read_active_alarms
 from storage.db import connect
 from storage.nodes import record_node_start
+from tests.connectors.receivers import WebhookReceiver, serving
+from tests.support import ROOT
 
-from .receivers import WebhookReceiver, serving
-
-ROOT = Path(__file__).resolve().parents[2]
 START = 1_767_225_600.0
 
 

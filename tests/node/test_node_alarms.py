@@ -15,8 +15,7 @@ from node.alarm_parts import build_alarm_parts
 from node.build import build_node
 from storage.alarms.store import load_conditions, read_active_alarms, read_runtime_samples
 from storage.db import connect
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT
 
 
 def config_for(folder: Path, **alarms: Any) -> Config:

@@ -13,8 +13,7 @@ from config import Config, parse_config
 from domain.decisions import PacingDecision
 from domain.statistics import PublishResult, TargetStatistics
 from node.build import build_node, embedded_node, start_embedded_node, stop_embedded_node
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT
 
 
 def shipped_config(folder: Path, **pacing: Any) -> Config:

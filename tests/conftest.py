@@ -1,4 +1,4 @@
-"""Fixtures for alarm tests: a real, migrated SQLite file with the default conditions."""
+"""Fixtures every test folder may use: a real, migrated SQLite file with the default conditions."""
 
 from __future__ import annotations
 
@@ -16,13 +16,8 @@ from storage.db import connect
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "pacing.db"
-
-
-@pytest.fixture
-def db(db_path: Path) -> Iterator[sqlite_utils.Database]:
-    database = connect(db_path)
+def alarm_db(tmp_path: Path) -> Iterator[sqlite_utils.Database]:
+    database = connect(tmp_path / "pacing.db")
     provision_conditions(
         database, default_conditions(alarms=AlarmOptions(off_delay_s=0.0)), now=0.0
     )

@@ -1,4 +1,4 @@
-"""Record builders for storage tests: sensible defaults, override what the test is about."""
+"""Record builders for tests: sensible defaults, override what the test is about."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Any
 
 import sqlite_utils
 
-from domain.records import CycleRecord, TargetRecord
+from domain.ports import CycleOutcome
+from domain.records import CycleRecord, CycleStatus, TargetRecord
 
 
 def make_cycle(cycle_id: str = "c1", started_at: float = 1_000.0, **changes: Any) -> CycleRecord:
@@ -58,3 +59,42 @@ def make_target(
 
 def count(db: sqlite_utils.Database, table: str) -> int:
     return int(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+def cycle_outcome(
+    status: CycleStatus = "ok",
+    duration_s: float = 0.01,
+    error: str | None = None,
+    at: float = 0.0,
+    accepted_total: int = 0,
+    abandoned_total: int = 0,
+) -> CycleOutcome:
+    cycle = CycleRecord(
+        cycle_id=f"n:{at}",
+        node_id="n",
+        seq=1,
+        scheduled_at=at,
+        started_at=at,
+        duration_s=duration_s,
+        lateness_s=0.0,
+        period_s=5.0,
+        status=status,
+        targets_count=1,
+        errors_count=int(error is not None),
+    )
+    target = TargetRecord(
+        cycle_id=cycle.cycle_id,
+        target_id="Chat - chat",
+        at=at,
+        media="chat",
+        goal_pct=3.0,
+        logged_in_slots=1,
+        ready_slots=1,
+        busy_slots=0,
+        in_queue=0,
+        accepted_total=accepted_total,
+        abandoned_total=abandoned_total,
+        reason="ok",
+        error=error,
+    )
+    return CycleOutcome(cycle, (target,), ())

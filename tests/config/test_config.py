@@ -18,8 +18,7 @@ from config import (
     parse_config,
 )
 from domain.targets import TargetAgent
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT as REPO_ROOT
 
 BASE: dict[str, Any] = {
     "virtual_queues": [

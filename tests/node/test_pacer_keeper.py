@@ -13,6 +13,7 @@ from node.build import build_node
 from node.pacer_keeper import MAX_RESTORE_AGE_S, PacerStateKeeper
 from pacing import Pacer
 from storage.db import PerThreadDatabase
+from tests.support import ROOT
 
 SNAPSHOT = TargetSnapshot(
     target_id="Proactive Chat - chat",
@@ -115,7 +116,7 @@ def test_an_unreadable_saved_state_means_a_cold_start_not_a_dead_node(tmp_path: 
 
 
 def test_a_node_leaves_its_pacer_state_in_its_database_when_it_stops(tmp_path: Path) -> None:
-    root = Path(__file__).resolve().parents[2]
+    root = ROOT
     raw = tomllib.loads((root / "pacing.toml").read_text(encoding="utf-8"))
     raw["node"]["database"] = str(tmp_path / "pacing.db")
     config = parse_config(raw, source="test", base_dir=tmp_path)

@@ -19,7 +19,7 @@ from storage.nodes import (
     record_node_stop,
     record_scheduler_event,
 )
-from tests.storage.builders import count, make_cycle, make_target
+from tests.builders import count, make_cycle, make_target
 
 TARGETS = ("Proactive Chat - chat", "Proactive Voice - voice", "Sales - chat")
 

@@ -20,7 +20,7 @@ from connectors.notifiers import (
     WebhookNotifier,
     notification_for,
 )
-from tests.alarms.receivers import SmtpReceiver, WebhookReceiver, serving
+from tests.connectors.receivers import SmtpReceiver, WebhookReceiver, serving
 
 CONDITIONS = default_conditions(alarms=AlarmOptions(off_delay_s=0.0))
 CONDITION = {c.name: c for c in CONDITIONS}["PacingRequestsFailed"]
