@@ -12,21 +12,7 @@ from __future__ import annotations
 from alarms.model import AlarmCondition, Category, ScopeKind
 from config.alarms import AlarmOptions
 from config.options import MetricsOptions
-
-GC_LATENCY = "GC Latency"
-GC_FREQUENCY = "GC Frequency"
-HEAP_MEMORY_USAGE = "Heap Memory Usage"
-PACING_REQUESTS_FAILED = "PacingRequestsFailed"
-PACING_RESPONSE_TARGET_ERROR = "PacingResponseTargetError"
-PACING_RESPONSE_VALIDATION_ERROR = "PacingResponseValidationError"
-ABANDONMENT_ABOVE_GOAL = "AbandonmentAboveGoal"
-CYCLE_OVERRUN = "CycleOverrun"
-STATISTICS_STALE = "StatisticsStale"
-NO_MASTER_NODE = "NoMasterNode"
-BACKLOG_DISK_WARNING = "BacklogDiskWarning"
-BACKLOG_DISK_MAJOR = "BacklogDiskMajor"
-DATABASE_WRITE_FAILED = "DatabaseWriteFailed"
-STATISTICS_FAILOVER = "StatisticsFailover"
+from domain.signals import Condition
 
 # A value at least this many times its threshold asks for the next category up.
 ESCALATE_FACTOR = 2.0
@@ -34,7 +20,7 @@ ESCALATE_FACTOR = 2.0
 # name, description, category, detect id, cancel id, scope kind
 _CATALOGUE: tuple[tuple[str, str, Category, int, int, ScopeKind], ...] = (
     (
-        GC_LATENCY,
+        Condition.GC_LATENCY,
         "Defines the garbage collection latency threshold: a collection paused the node "
         "longer than metrics.GcLatency.threshold milliseconds.",
         Category.MAJOR,
@@ -43,7 +29,7 @@ _CATALOGUE: tuple[tuple[str, str, Category, int, int, ScopeKind], ...] = (
         "global",
     ),
     (
-        HEAP_MEMORY_USAGE,
+        Condition.HEAP_MEMORY_USAGE,
         "Defines the heap memory usage threshold: the node's resident memory is above "
         "metrics.HeapMemoryUsage.threshold percent of the memory available to it.",
         Category.MAJOR,
@@ -52,7 +38,7 @@ _CATALOGUE: tuple[tuple[str, str, Category, int, int, ScopeKind], ...] = (
         "global",
     ),
     (
-        GC_FREQUENCY,
+        Condition.GC_FREQUENCY,
         "More garbage collections per minute than metrics.GcFrequency.threshold.",
         Category.MINOR,
         10007,
@@ -60,7 +46,7 @@ _CATALOGUE: tuple[tuple[str, str, Category, int, int, ScopeKind], ...] = (
         "global",
     ),
     (
-        PACING_REQUESTS_FAILED,
+        Condition.PACING_REQUESTS_FAILED,
         "Indicates that error occurs during pacing requests: transport error, timeout, "
         "non-2xx answer or token failure.",
         Category.MAJOR,
@@ -69,7 +55,7 @@ _CATALOGUE: tuple[tuple[str, str, Category, int, int, ScopeKind], ...] = (
         "global",
     ),
     (
-        PACING_RESPONSE_TARGET_ERROR,
+        Condition.PACING_RESPONSE_TARGET_ERROR,
         "Triggers if response contains error on one or more targets.",
         Category.MAJOR,
         100605,
@@ -77,7 +63,7 @@ _CATALOGUE: tuple[tuple[str, str, Category, int, int, ScopeKind], ...] = (
         "global",
     ),
     (
-        PACING_RESPONSE_VALIDATION_ERROR,
+        Condition.PACING_RESPONSE_VALIDATION_ERROR,
         "Triggers if response contains invalid data (not JSON, missing or inconsistent results).",
         Category.MAJOR,
         100607,
@@ -85,7 +71,7 @@ _CATALOGUE: tuple[tuple[str, str, Category, int, int, ScopeKind], ...] = (
         "global",
     ),
     (
-        ABANDONMENT_ABOVE_GOAL,
+        Condition.ABANDONMENT_ABOVE_GOAL,
         "The lower 95 % Wilson bound of a target's abandonment over the window is above its "
         "optimizationGoal: significantly too many proactive interactions are abandoned.",
         Category.MAJOR,
@@ -94,7 +80,7 @@ _CATALOGUE: tuple[tuple[str, str, Category, int, int, ScopeKind], ...] = (
         "target",
     ),
     (
-        CYCLE_OVERRUN,
+        Condition.CYCLE_OVERRUN,
         "A pacing cycle took longer than pacing.refreshPeriod.",
         Category.MINOR,
         100611,
@@ -102,7 +88,7 @@ _CATALOGUE: tuple[tuple[str, str, Category, int, int, ScopeKind], ...] = (
         "global",
     ),
     (
-        STATISTICS_STALE,
+        Condition.STATISTICS_STALE,
         "A target is paced without fresh statistics (stat source error or stale data).",
         Category.MAJOR,
         100613,
@@ -110,7 +96,7 @@ _CATALOGUE: tuple[tuple[str, str, Category, int, int, ScopeKind], ...] = (
         "target",
     ),
     (
-        NO_MASTER_NODE,
+        Condition.NO_MASTER_NODE,
         "No node has written a fresh heartbeat: nobody is pacing.",
         Category.CRITICAL,
         100615,
@@ -118,7 +104,7 @@ _CATALOGUE: tuple[tuple[str, str, Category, int, int, ScopeKind], ...] = (
         "global",
     ),
     (
-        BACKLOG_DISK_WARNING,
+        Condition.BACKLOG_DISK_WARNING,
         "The backlog folder uses more than Backlog.DiskSpaceMonitor.WarningUsedMB.",
         Category.WARNING,
         100617,
@@ -126,7 +112,7 @@ _CATALOGUE: tuple[tuple[str, str, Category, int, int, ScopeKind], ...] = (
         "global",
     ),
     (
-        BACKLOG_DISK_MAJOR,
+        Condition.BACKLOG_DISK_MAJOR,
         "The backlog folder uses more than Backlog.DiskSpaceMonitor.MaxUsedMB: records are lost.",
         Category.MAJOR,
         100619,
@@ -134,7 +120,7 @@ _CATALOGUE: tuple[tuple[str, str, Category, int, int, ScopeKind], ...] = (
         "global",
     ),
     (
-        DATABASE_WRITE_FAILED,
+        Condition.DATABASE_WRITE_FAILED,
         "A cycle could not be written and could not be backlogged (an unhandled write failure).",
         Category.MAJOR,
         100621,
@@ -142,7 +128,7 @@ _CATALOGUE: tuple[tuple[str, str, Category, int, int, ScopeKind], ...] = (
         "global",
     ),
     (
-        STATISTICS_FAILOVER,
+        Condition.STATISTICS_FAILOVER,
         "The primary statistics server failed and the backup serves: pacing goes on, but one "
         "more failure leaves every target without statistics.",
         Category.MINOR,
@@ -154,16 +140,16 @@ _CATALOGUE: tuple[tuple[str, str, Category, int, int, ScopeKind], ...] = (
 
 
 def _parameters(name: str, metrics: MetricsOptions, alarms: AlarmOptions) -> dict[str, float]:
-    if name == GC_LATENCY:
+    if name == Condition.GC_LATENCY:
         return {"threshold_ms": metrics.gc_latency_threshold_ms, "escalate_factor": ESCALATE_FACTOR}
-    if name == GC_FREQUENCY:
+    if name == Condition.GC_FREQUENCY:
         return {
             "threshold_per_min": metrics.gc_frequency_threshold_per_min,
             "escalate_factor": ESCALATE_FACTOR,
         }
-    if name == HEAP_MEMORY_USAGE:
+    if name == Condition.HEAP_MEMORY_USAGE:
         return {"threshold_pct": metrics.heap_usage_threshold_pct}
-    if name == ABANDONMENT_ABOVE_GOAL:
+    if name == Condition.ABANDONMENT_ABOVE_GOAL:
         return {
             "window_s": alarms.abandonment_window_s,
             "z": 1.96,

@@ -11,9 +11,8 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from alarms import catalogue as names
 from alarms.model import AlarmCondition, Category, RuntimeSample
-from domain.signals import GLOBAL_SCOPE, AlarmSignal
+from domain.signals import GLOBAL_SCOPE, AlarmSignal, Condition
 
 if TYPE_CHECKING:
     from domain.ports import CycleOutcome
@@ -100,7 +99,7 @@ def cycle_signals(outcome: CycleOutcome) -> list[AlarmSignal]:
     overran = cycle.status == "overrun" or cycle.duration_s > cycle.period_s
     signals = [
         AlarmSignal(
-            condition=names.CYCLE_OVERRUN,
+            condition=Condition.CYCLE_OVERRUN,
             active=overran,
             at=at,
             value=cycle.duration_s,
@@ -117,7 +116,7 @@ def cycle_signals(outcome: CycleOutcome) -> list[AlarmSignal]:
         )
         signals.append(
             AlarmSignal(
-                condition=names.STATISTICS_STALE,
+                condition=Condition.STATISTICS_STALE,
                 active=stale,
                 at=at,
                 scope=record.target_id,
@@ -134,21 +133,21 @@ def sample_signals(
     signals: list[AlarmSignal] = []
     checks = (
         (
-            names.GC_LATENCY,
+            Condition.GC_LATENCY,
             "threshold_ms",
             sample.gc_pause_max_s * 1000.0,
             "longest GC pause",
             "ms",
         ),
         (
-            names.GC_FREQUENCY,
+            Condition.GC_FREQUENCY,
             "threshold_per_min",
             sample.gc_collections_per_min,
             "collections in the last minute",
             "",
         ),
         (
-            names.HEAP_MEMORY_USAGE,
+            Condition.HEAP_MEMORY_USAGE,
             "threshold_pct",
             sample.memory_usage_pct,
             "resident memory",
@@ -185,7 +184,7 @@ def no_master_signal(nodes: Sequence[NodeStatus], now: float) -> AlarmSignal:
     else:
         reason = "no node has ever started on this database"
     return AlarmSignal(
-        condition=names.NO_MASTER_NODE,
+        condition=Condition.NO_MASTER_NODE,
         active=not alive,
         at=now,
         scope=GLOBAL_SCOPE,

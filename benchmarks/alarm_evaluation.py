@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from alarms.catalogue import default_conditions  # noqa: E402
-from domain.signals import AlarmSignal, CollectingSink  # noqa: E402
+from domain.signals import AlarmSignal, CollectingSink, Condition  # noqa: E402
 from node.alarm_evaluator import AlarmEvaluator  # noqa: E402
 from node.probes import GcProbe, RuntimeProbe  # noqa: E402
 from storage.db import PerThreadDatabase  # noqa: E402
@@ -41,7 +41,7 @@ def main() -> None:
         cycles = 500
         started = time.perf_counter()
         for k in range(cycles):
-            sink.signal(AlarmSignal("PacingRequestsFailed", k % 7 == 0, time.time()))
+            sink.signal(AlarmSignal(Condition.PACING_REQUESTS_FAILED, k % 7 == 0, time.time()))
             evaluator.after_cycle(cycle_outcome(at=time.time()), recorded=True)
         per_cycle_ms = (time.perf_counter() - started) / cycles * 1000
         gc_probe.stop()

@@ -28,7 +28,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 from alarms.catalogue import default_conditions  # noqa: E402
 from alarms.model import RuntimeSample  # noqa: E402
 from domain.records import CycleRecord, TargetRecord  # noqa: E402
-from domain.signals import AlarmSignal  # noqa: E402
+from domain.signals import AlarmSignal, Condition  # noqa: E402
 from node.alarm_evaluator import evaluate_and_store  # noqa: E402
 from storage.alarms.store import provision_conditions, record_runtime_sample  # noqa: E402
 from storage.backlog.control import BacklogSample, record_backlog_sample  # noqa: E402
@@ -139,9 +139,11 @@ def generate_runtime(database: Path, hours: float, end: float, alarm_pairs: int 
         for n in range(alarm_pairs):
             at = end - hours * 3600 + n * step
             scope = f"Queue {n % 10:02d} - chat"
-            raised = [AlarmSignal("StatisticsStale", True, at, scope=scope, reason="bench")]
+            raised = [
+                AlarmSignal(Condition.STATISTICS_STALE, True, at, scope=scope, reason="bench")
+            ]
             evaluate_and_store(db, raised, now=at)
-            cleared = [AlarmSignal("StatisticsStale", False, at + step / 2, scope=scope)]
+            cleared = [AlarmSignal(Condition.STATISTICS_STALE, False, at + step / 2, scope=scope)]
             evaluate_and_store(db, cleared, now=at + step / 2 + 60)
     finally:
         db.close()

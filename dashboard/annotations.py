@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from domain.signals import Condition
+
 RAISE_FROM = ("normal", "cleared_unacknowledged")
 ACTIVE = ("active_unacknowledged", "active_acknowledged")
 CLEARED_TO = ("normal", "cleared_unacknowledged")
@@ -26,16 +28,16 @@ MARKER_COLOURS = {"raise": "#d62728", "clear": "#2ca02c"}
 MARKER_AXIS = "y9"  # an invisible 0..1 axis the hover points sit on
 # Conditions whose markers the Health and Targets pages draw (Targets adds its targets' scopes).
 HEALTH_CONDITIONS = (
-    "GC Latency",
-    "GC Frequency",
-    "Heap Memory Usage",
-    "CycleOverrun",
-    "NoMasterNode",
+    Condition.GC_LATENCY,
+    Condition.GC_FREQUENCY,
+    Condition.HEAP_MEMORY_USAGE,
+    Condition.CYCLE_OVERRUN,
+    Condition.NO_MASTER_NODE,
 )
 PACING_CONDITIONS = (
-    "PacingRequestsFailed",
-    "PacingResponseTargetError",
-    "PacingResponseValidationError",
+    Condition.PACING_REQUESTS_FAILED,
+    Condition.PACING_RESPONSE_TARGET_ERROR,
+    Condition.PACING_RESPONSE_VALIDATION_ERROR,
 )
 
 

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 
 from config.options import MetricsOptions
 from dashboard.chart_style import local_times, node_label, time_chart_layout
+from domain.signals import Condition
 
 MB = 1024.0 * 1024.0
 GENERATION_COLOURS = ("#1f77b4", "#ff7f0e", "#d62728", "#9467bd")
@@ -35,10 +36,10 @@ class HealthThresholds:
     heap_usage_from: str
 
 
-_PARAMETERS = {
-    "GC Latency": "threshold_ms",
-    "GC Frequency": "threshold_per_min",
-    "Heap Memory Usage": "threshold_pct",
+_PARAMETERS: dict[str, str] = {
+    Condition.GC_LATENCY: "threshold_ms",
+    Condition.GC_FREQUENCY: "threshold_per_min",
+    Condition.HEAP_MEMORY_USAGE: "threshold_pct",
 }
 
 
@@ -60,9 +61,9 @@ def health_thresholds(conditions: pd.DataFrame | None, metrics: MetricsOptions) 
     def pick(name: str, configured: float) -> tuple[float, str]:
         return (stored[name], "database") if name in stored else (configured, "configuration")
 
-    latency, latency_from = pick("GC Latency", metrics.gc_latency_threshold_ms)
-    frequency, frequency_from = pick("GC Frequency", metrics.gc_frequency_threshold_per_min)
-    heap, heap_from = pick("Heap Memory Usage", metrics.heap_usage_threshold_pct)
+    latency, latency_from = pick(Condition.GC_LATENCY, metrics.gc_latency_threshold_ms)
+    frequency, frequency_from = pick(Condition.GC_FREQUENCY, metrics.gc_frequency_threshold_per_min)
+    heap, heap_from = pick(Condition.HEAP_MEMORY_USAGE, metrics.heap_usage_threshold_pct)
     return HealthThresholds(latency, frequency, heap, latency_from, frequency_from, heap_from)
 
 

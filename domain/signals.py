@@ -10,16 +10,40 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Protocol
 
 GLOBAL_SCOPE = "global"
+
+
+class Condition(StrEnum):
+    """The name of every alarm condition the node raises: one spelling, checked at import.
+
+    The five the original provisions keep its names; the catalogue (`alarms.catalogue`)
+    gives each its event ids, category and description.
+    """
+
+    GC_LATENCY = "GC Latency"
+    GC_FREQUENCY = "GC Frequency"
+    HEAP_MEMORY_USAGE = "Heap Memory Usage"
+    PACING_REQUESTS_FAILED = "PacingRequestsFailed"
+    PACING_RESPONSE_TARGET_ERROR = "PacingResponseTargetError"
+    PACING_RESPONSE_VALIDATION_ERROR = "PacingResponseValidationError"
+    ABANDONMENT_ABOVE_GOAL = "AbandonmentAboveGoal"
+    CYCLE_OVERRUN = "CycleOverrun"
+    STATISTICS_STALE = "StatisticsStale"
+    STATISTICS_FAILOVER = "StatisticsFailover"
+    NO_MASTER_NODE = "NoMasterNode"
+    BACKLOG_DISK_WARNING = "BacklogDiskWarning"
+    BACKLOG_DISK_MAJOR = "BacklogDiskMajor"
+    DATABASE_WRITE_FAILED = "DatabaseWriteFailed"
 
 
 @dataclass(frozen=True, slots=True)
 class AlarmSignal:
     """One detect (`active=True`) or cancel (`active=False`) event of a named condition."""
 
-    condition: str  # the alarm condition's name, e.g. "PacingRequestsFailed"
+    condition: str  # a `Condition` (a str), e.g. Condition.PACING_REQUESTS_FAILED
     active: bool
     at: float  # epoch seconds
     scope: str = GLOBAL_SCOPE  # "global" or a pacing target id

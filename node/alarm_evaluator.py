@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import sqlite_utils
 
-from alarms.catalogue import ABANDONMENT_ABOVE_GOAL, threshold_drift
+from alarms.catalogue import threshold_drift
 from alarms.detectors import (
     CountPoint,
     abandonment_signal,
@@ -28,7 +28,7 @@ from alarms.detectors import (
 from alarms.evaluate import Evaluation, evaluate_signals
 from alarms.model import AlarmCondition, AlarmState, AlarmTransition, RuntimeSample
 from connectors.notifiers import NotificationDispatcher, notification_for
-from domain.signals import AlarmSignal, CollectingSink
+from domain.signals import AlarmSignal, CollectingSink, Condition
 from node.probes import RuntimeProbe
 from storage.alarms.store import (
     load_conditions,
@@ -140,7 +140,9 @@ class AlarmEvaluator:
         self, db: sqlite_utils.Database, conditions: tuple[AlarmCondition, ...]
     ) -> None:
         """Refill AbandonmentAboveGoal's window from the cycles this node recorded before."""
-        condition = next((c for c in conditions if c.name == ABANDONMENT_ABOVE_GOAL), None)
+        condition = next(
+            (c for c in conditions if c.name == Condition.ABANDONMENT_ABOVE_GOAL), None
+        )
         if condition is None:
             return
         now = self._clock()
@@ -195,7 +197,7 @@ class AlarmEvaluator:
     def _abandonment_signals(
         self, conditions: dict[str, AlarmCondition], now: float
     ) -> list[AlarmSignal]:
-        condition = conditions.get(ABANDONMENT_ABOVE_GOAL)
+        condition = conditions.get(Condition.ABANDONMENT_ABOVE_GOAL)
         if condition is None:
             return []
         window_s = condition.parameter("window_s", 900.0) or 900.0

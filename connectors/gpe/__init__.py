@@ -4,20 +4,10 @@ The contract is GPE_CONTRACT.md; options and figures are in docs/http.md.
 """
 
 from connectors.gpe.bodies import ChunkAnswer, build_entity, encode_body, validate_answer
-from connectors.gpe.client import (
-    REQUESTS_FAILED,
-    TARGET_ERROR,
-    VALIDATION_ERROR,
-    EngagementPublisher,
-    PublisherSettings,
-    PublishFailedError,
-)
+from connectors.gpe.client import EngagementPublisher, PublisherSettings, PublishFailedError
 from connectors.gpe.token import TokenCache, TokenError
 
 __all__ = [
-    "REQUESTS_FAILED",
-    "TARGET_ERROR",
-    "VALIDATION_ERROR",
     "ChunkAnswer",
     "EngagementPublisher",
     "PublishFailedError",

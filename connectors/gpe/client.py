@@ -24,14 +24,10 @@ from connectors.gpe.token import TokenCache
 from connectors.http_retry import HttpCallError, RetryPolicy, send_with_retries
 from domain.decisions import PacingDecision
 from domain.latch import SignalLatch
-from domain.signals import AlarmSink
+from domain.signals import AlarmSink, Condition
 from domain.statistics import PublishResult, TargetStatistics
 
 log = logging.getLogger(__name__)
-
-REQUESTS_FAILED = "PacingRequestsFailed"
-TARGET_ERROR = "PacingResponseTargetError"
-VALIDATION_ERROR = "PacingResponseValidationError"
 
 
 class PublishFailedError(Exception):
@@ -199,18 +195,26 @@ class EngagementPublisher:
     def _observe_target_errors(self, answer: ChunkAnswer, now: float) -> None:
         for target_id, error in answer.target_errors.items():
             self._latch.observe(
-                TARGET_ERROR, True, now, scope=target_id, reason=f"{target_id}: {error}"
+                Condition.PACING_RESPONSE_TARGET_ERROR,
+                True,
+                now,
+                scope=target_id,
+                reason=f"{target_id}: {error}",
             )
         for target_id in answer.results:
             self._latch.observe(
-                TARGET_ERROR, False, now, scope=target_id, reason=f"{target_id}: answered"
+                Condition.PACING_RESPONSE_TARGET_ERROR,
+                False,
+                now,
+                scope=target_id,
+                reason=f"{target_id}: answered",
             )
 
     def _report(self, chunks: int, failures: list[str], problems: list[str], now: float) -> None:
         if failures:
             log.warning("publish: %d of %d requests failed: %s", len(failures), chunks, failures[0])
         self._latch.observe(
-            REQUESTS_FAILED,
+            Condition.PACING_REQUESTS_FAILED,
             bool(failures),
             now,
             value=float(len(failures)),
@@ -224,7 +228,7 @@ class EngagementPublisher:
             log.warning("publish: invalid answer: %s", "; ".join(problems[:3]))
         if problems or len(failures) < chunks:  # only an answer can clear a validation alarm
             self._latch.observe(
-                VALIDATION_ERROR,
+                Condition.PACING_RESPONSE_VALIDATION_ERROR,
                 bool(problems),
                 now,
                 value=float(len(problems)),

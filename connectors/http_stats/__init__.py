@@ -3,16 +3,12 @@
 from connectors.http_stats.counters import CounterTrack, continue_counter
 from connectors.http_stats.document import DocumentError, ParsedDocument, parse_document
 from connectors.http_stats.source import (
-    STATISTICS_FAILOVER,
-    STATISTICS_STALE,
     HttpStatSource,
     StatisticsUnavailableError,
     StatSourceSettings,
 )
 
 __all__ = [
-    "STATISTICS_FAILOVER",
-    "STATISTICS_STALE",
     "CounterTrack",
     "DocumentError",
     "HttpStatSource",

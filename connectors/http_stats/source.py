@@ -25,14 +25,12 @@ from connectors.http_stats.document import (
     parse_document,
 )
 from domain.latch import SignalLatch
-from domain.signals import AlarmSink
+from domain.signals import AlarmSink, Condition
 from domain.statistics import TargetStatistics
 from domain.targets import PacingTarget
 
 log = logging.getLogger(__name__)
 
-STATISTICS_STALE = "StatisticsStale"
-STATISTICS_FAILOVER = "StatisticsFailover"
 _TOTALS = ("accepted_total", "abandoned_total", "reactive_arrivals_total")
 
 
@@ -100,7 +98,7 @@ class HttpStatSource:
                 continue
             statistics[target.target_id] = self._continued(figures)
             self._latch.observe(
-                STATISTICS_STALE,
+                Condition.STATISTICS_STALE,
                 False,
                 now,
                 scope=target.target_id,
@@ -113,7 +111,7 @@ class HttpStatSource:
         if self._settings.backup_url is None:
             return
         self._latch.observe(
-            STATISTICS_FAILOVER,
+            Condition.STATISTICS_FAILOVER,
             self._on_backup,
             now,
             reason=(
@@ -125,7 +123,7 @@ class HttpStatSource:
 
     def _stale(self, target_id: str, why: str, now: float) -> None:
         self._latch.observe(
-            STATISTICS_STALE, True, now, scope=target_id, reason=f"{target_id}: {why}"
+            Condition.STATISTICS_STALE, True, now, scope=target_id, reason=f"{target_id}: {why}"
         )
 
     def _age_problem(self, parsed: ParsedDocument, now: float) -> str:

@@ -10,14 +10,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from domain.signals import AlarmSignal, AlarmSink
+from domain.signals import AlarmSignal, AlarmSink, Condition
 from storage.backlog.control import BacklogDatabase, BacklogSample, record_backlog_sample
 from storage.backlog.counters import BacklogCounters, DiskGuard
 from storage.backlog.folder import BacklogFolder, FolderUsage
 
 log = logging.getLogger(__name__)
-WARNING_CONDITION = "BacklogDiskWarning"
-MAJOR_CONDITION = "BacklogDiskMajor"
 CLEAR_RATIO = 0.9  # a raised level clears below 90 % of its threshold
 MB = 1024 * 1024
 
@@ -59,13 +57,23 @@ def level_signals(
     signals = []
     used_mb = used_bytes / MB
     for condition, before, after, limit_mb, setting in (
-        (WARNING_CONDITION, previous.warning, current.warning, limits_mb[0], "WarningUsedMB"),
-        (MAJOR_CONDITION, previous.major, current.major, limits_mb[1], "MaxUsedMB"),
+        (
+            Condition.BACKLOG_DISK_WARNING,
+            previous.warning,
+            current.warning,
+            limits_mb[0],
+            "WarningUsedMB",
+        ),
+        (Condition.BACKLOG_DISK_MAJOR, previous.major, current.major, limits_mb[1], "MaxUsedMB"),
     ):
         if before == after:
             continue
         verb = "above" if after else "back below"
-        extra = "; new backlog items are refused" if after and condition == MAJOR_CONDITION else ""
+        extra = (
+            "; new backlog items are refused"
+            if after and condition == Condition.BACKLOG_DISK_MAJOR
+            else ""
+        )
         signals.append(
             AlarmSignal(
                 condition,

@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
-from domain.signals import AlarmSignal, AlarmSink
+from domain.signals import AlarmSignal, AlarmSink, Condition
 from storage.backlog.classify import error_name
 from storage.backlog.counters import BacklogCounters
 from storage.backlog.folder import BacklogFolder
@@ -23,7 +23,6 @@ from storage.backlog.owner import PauseGate, ProcessOwner, recover_dead_owners
 from storage.backlog.policy import RetrySettings, after_failure, too_old
 
 log = logging.getLogger(__name__)
-WRITE_FAILED = "DatabaseWriteFailed"
 
 WriteItem = Callable[[BacklogItem], bool]
 
@@ -104,7 +103,12 @@ class BacklogProcessor:
         what = f"cycle {item.record_id}" if item else f"file {claimed.name}"
         log.error("backlog: %s moved to failed/: %s", what, reason)
         self._sink.signal(
-            AlarmSignal(WRITE_FAILED, True, self._clock(), reason=f"{what} moved to failed/")
+            AlarmSignal(
+                Condition.DATABASE_WRITE_FAILED,
+                True,
+                self._clock(),
+                reason=f"{what} moved to failed/",
+            )
         )
         return Outcome.FAILED
 

@@ -12,13 +12,12 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from domain.signals import AlarmSignal, AlarmSink
+from domain.signals import AlarmSignal, AlarmSink, Condition
 from storage.backlog.classify import ErrorPolicy, error_name, is_backloggable
 from storage.backlog.counters import BacklogCounters, DiskGuard
 from storage.backlog.folder import BacklogFolder, BacklogFullError
 from storage.backlog.items import BacklogItem, encode_item, new_item
 from storage.backlog.owner import ProcessOwner
-from storage.backlog.processor import WRITE_FAILED
 
 if TYPE_CHECKING:
     from domain.ports import CycleOutcome, CycleRecorder
@@ -100,7 +99,7 @@ class BacklogRecorder:
         log.error("cycle %s moved to the backlog's failed/: %s", item.record_id, reason)
         self._sink.signal(
             AlarmSignal(
-                WRITE_FAILED,
+                Condition.DATABASE_WRITE_FAILED,
                 True,
                 now,
                 reason=f"cycle {item.record_id} could not be written ({name}); "

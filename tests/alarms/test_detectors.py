@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from alarms.catalogue import ABANDONMENT_ABOVE_GOAL, default_conditions
+from alarms.catalogue import default_conditions
 from alarms.detectors import (
     abandonment_signal,
     cycle_signals,
@@ -17,6 +17,7 @@ from alarms.detectors import (
 from alarms.model import Category, RuntimeSample
 from config.options import MetricsOptions
 from domain.records import NodeStatus
+from domain.signals import Condition
 from tests.builders import cycle_outcome
 
 CONDITIONS = {c.name: c for c in default_conditions(MetricsOptions(gc_latency_threshold_ms=50))}
@@ -37,13 +38,13 @@ def test_more_evidence_for_the_same_ratio_raises_the_lower_bound(trials: int) ->
 
 
 def test_one_abandonment_in_ten_is_noise_for_a_three_percent_goal() -> None:
-    abandonment = CONDITIONS[ABANDONMENT_ABOVE_GOAL]
+    abandonment = CONDITIONS[Condition.ABANDONMENT_ABOVE_GOAL]
     signal = abandonment_signal(abandonment, "Chat - chat", 3.0, accepted=9, abandoned=1, now=5.0)
     assert signal is not None and not signal.active  # 10 % observed, lower bound ≈ 1.8 %
 
 
 def test_a_significant_excess_over_the_goal_is_detected_and_escalates_when_double() -> None:
-    abandonment = CONDITIONS[ABANDONMENT_ABOVE_GOAL]
+    abandonment = CONDITIONS[Condition.ABANDONMENT_ABOVE_GOAL]
     signal = abandonment_signal(
         abandonment, "Chat - chat", 3.0, accepted=900, abandoned=100, now=5.0
     )

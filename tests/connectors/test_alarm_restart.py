@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from config import Config
-from connectors.gpe import REQUESTS_FAILED
+from domain.signals import Condition
 from fakes import FakeRemote
 from node.build import build_node
 from storage.alarms.store import read_active_alarms
@@ -33,7 +33,7 @@ def test_a_restarted_node_clears_the_alarm_its_previous_run_left_active(
     first_run = build_node(config, mode="headless")
     first_run.run_once()
     first_run.stop()
-    assert alarm_states(config).get(REQUESTS_FAILED) == "active_unacknowledged"
+    assert alarm_states(config).get(Condition.PACING_REQUESTS_FAILED) == "active_unacknowledged"
 
     remote.clear_faults()
     second_run = build_node(config, mode="headless")  # a new process would build the same
@@ -41,8 +41,8 @@ def test_a_restarted_node_clears_the_alarm_its_previous_run_left_active(
         assert second_run.run_once().cycle.error is None
     finally:
         second_run.stop()
-    assert alarm_states(config).get(REQUESTS_FAILED) not in ACTIVE
-    assert alarm_states(config).get(REQUESTS_FAILED) == "cleared_unacknowledged"
+    assert alarm_states(config).get(Condition.PACING_REQUESTS_FAILED) not in ACTIVE
+    assert alarm_states(config).get(Condition.PACING_REQUESTS_FAILED) == "cleared_unacknowledged"
 
 
 def test_a_first_success_on_a_fresh_database_raises_nothing(
@@ -54,4 +54,4 @@ def test_a_first_success_on_a_fresh_database_raises_nothing(
         node.run_once()
     finally:
         node.stop()
-    assert REQUESTS_FAILED not in alarm_states(config)
+    assert Condition.PACING_REQUESTS_FAILED not in alarm_states(config)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.gpe import REQUESTS_FAILED, TARGET_ERROR, VALIDATION_ERROR
+from domain.signals import Condition
 from fakes import FakeRemote
 
 from .conftest import HttpNode, conditions, http_config, http_node
@@ -26,13 +26,13 @@ def published_pending(outcome: object) -> dict[str, int | None]:
 @pytest.mark.parametrize(
     "fault,value,condition",
     [
-        ("timeout", "5", REQUESTS_FAILED),
-        ("status", "500", REQUESTS_FAILED),
-        ("status", "503", REQUESTS_FAILED),
-        ("rate_limit", "30", REQUESTS_FAILED),
-        ("malformed_json", None, VALIDATION_ERROR),
-        ("wrong_count", None, VALIDATION_ERROR),
-        ("negative_counts", None, VALIDATION_ERROR),
+        ("timeout", "5", Condition.PACING_REQUESTS_FAILED),
+        ("status", "500", Condition.PACING_REQUESTS_FAILED),
+        ("status", "503", Condition.PACING_REQUESTS_FAILED),
+        ("rate_limit", "30", Condition.PACING_REQUESTS_FAILED),
+        ("malformed_json", None, Condition.PACING_RESPONSE_VALIDATION_ERROR),
+        ("wrong_count", None, Condition.PACING_RESPONSE_VALIDATION_ERROR),
+        ("negative_counts", None, Condition.PACING_RESPONSE_VALIDATION_ERROR),
     ],
 )
 def test_a_fault_raises_its_alarm_the_node_keeps_cycling_and_recovery_clears_it(
@@ -58,10 +58,10 @@ def test_a_refusing_token_endpoint_raises_requests_failed_until_it_accepts(
     outcome = node.cycle()
     assert outcome.cycle.status == "failed"
     assert "refused with HTTP 401 (invalid_client)" in (outcome.cycle.error or "")
-    assert (REQUESTS_FAILED, GLOBAL) in conditions(node.signals(), active=True)
+    assert (Condition.PACING_REQUESTS_FAILED, GLOBAL) in conditions(node.signals(), active=True)
     remote.clear_faults()
     assert node.cycle().cycle.status == "ok"
-    assert (REQUESTS_FAILED, GLOBAL) in conditions(node.signals(), active=False)
+    assert (Condition.PACING_REQUESTS_FAILED, GLOBAL) in conditions(node.signals(), active=False)
 
 
 def test_a_401_gets_a_fresh_token_and_the_cycle_succeeds_without_alarm(
@@ -125,12 +125,16 @@ def test_per_target_errors_name_the_targets_and_keep_their_last_pending_count(
     outcome = node.cycle()
     signals = node.signals()
     raised = [s for s in signals if s.active]
-    assert [(s.condition, s.scope) for s in raised] == [(TARGET_ERROR, "Sales Chat - chat")]
+    assert [(s.condition, s.scope) for s in raised] == [
+        (Condition.PACING_RESPONSE_TARGET_ERROR, "Sales Chat - chat")
+    ]
     assert "Sales Chat - chat" in raised[0].reason and "invalid.value" in raised[0].reason
     assert published_pending(outcome)["Sales Chat - chat"] == first["Sales Chat - chat"]
     remote.clear_faults()
     node.cycle()
-    assert (TARGET_ERROR, "Sales Chat - chat") in conditions(node.signals(), active=False)
+    assert (Condition.PACING_RESPONSE_TARGET_ERROR, "Sales Chat - chat") in conditions(
+        node.signals(), active=False
+    )
 
 
 def test_chunks_are_sent_separately_and_compressed_when_configured(
@@ -158,4 +162,4 @@ def test_the_node_keeps_cycling_on_its_scheduler_through_a_dead_platform(
     finally:
         node.node.stop()
     assert node.node.counters().cycles_recorded >= 3
-    assert (REQUESTS_FAILED, GLOBAL) in conditions(node.signals(), active=True)
+    assert (Condition.PACING_REQUESTS_FAILED, GLOBAL) in conditions(node.signals(), active=True)

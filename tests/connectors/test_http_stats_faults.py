@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from connectors.http_stats import STATISTICS_FAILOVER, STATISTICS_STALE, HttpStatSource
+from connectors.http_stats import HttpStatSource
+from domain.signals import Condition
 from fakes import FakeRemote
 
 from .conftest import HttpNode, conditions, http_config, http_node
@@ -21,7 +22,11 @@ def node(tmp_path: Path, remote: FakeRemote) -> HttpNode:
 
 
 def stale_scopes(node: HttpNode, active: bool) -> set[str]:
-    return {scope for name, scope in conditions(node.signals(), active) if name == STATISTICS_STALE}
+    return {
+        scope
+        for name, scope in conditions(node.signals(), active)
+        if name == Condition.STATISTICS_STALE
+    }
 
 
 @pytest.mark.parametrize(
@@ -109,14 +114,14 @@ def test_a_failover_raises_statistics_failover_but_no_target_goes_stale(
     remote.set_fault("stats_status", "503")
     node.cycle()
     raised = [s for s in node.signals() if s.active]
-    assert [(s.condition, s.scope) for s in raised] == [(STATISTICS_FAILOVER, "global")]
+    assert [(s.condition, s.scope) for s in raised] == [(Condition.STATISTICS_FAILOVER, "global")]
     assert "HTTP 503" in raised[0].reason and backup.url in raised[0].reason
     node.cycle()  # still on the backup: no repeated detect, no stale target
     assert node.signals() == []
     time.sleep(0.1)  # past primary_recheck
     remote.clear_faults()
     node.cycle()
-    assert conditions(node.signals(), active=False) == {(STATISTICS_FAILOVER, "global")}
+    assert conditions(node.signals(), active=False) == {(Condition.STATISTICS_FAILOVER, "global")}
 
 
 def test_a_node_with_a_backup_says_on_its_first_cycle_that_the_primary_serves(
@@ -125,7 +130,7 @@ def test_a_node_with_a_backup_says_on_its_first_cycle_that_the_primary_serves(
     config = http_config(tmp_path, remote, backup=backup)
     node = http_node(config)
     node.cycle()  # first observation: primary serves, the start-up cancel goes out
-    assert (STATISTICS_FAILOVER, "global") in conditions(node.signals(), active=False)
+    assert (Condition.STATISTICS_FAILOVER, "global") in conditions(node.signals(), active=False)
 
 
 def test_both_servers_down_marks_everything_stale_and_the_cycle_says_why(

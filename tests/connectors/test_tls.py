@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from alarms.catalogue import PACING_REQUESTS_FAILED, STATISTICS_STALE
 from config import parse_config
+from domain.signals import Condition
 from fakes import FakeCredentials, FakeRemote
 
 from .conftest import CLIENT_ID, SECRET, conditions, http_config, http_node, shipped_raw
@@ -112,7 +112,9 @@ def test_without_the_ca_bundle_publishing_fails_with_a_clear_reason(
         )
     )
     outcome = node.cycle()
-    raised = [s for s in node.signals() if s.active and s.condition == PACING_REQUESTS_FAILED]
+    raised = [
+        s for s in node.signals() if s.active and s.condition == Condition.PACING_REQUESTS_FAILED
+    ]
     assert len(raised) == 1
     assert "TLS certificate not trusted" in raised[0].reason
     assert "unable to get local issuer certificate" in raised[0].reason
@@ -133,7 +135,7 @@ def test_without_the_ca_bundle_statistics_are_stale_with_a_clear_reason(
         )
     )
     outcome = node.cycle()
-    stale = [s for s in node.signals() if s.active and s.condition == STATISTICS_STALE]
+    stale = [s for s in node.signals() if s.active and s.condition == Condition.STATISTICS_STALE]
     assert {s.scope for s in stale} == ALL
     assert all("TLS certificate not trusted" in s.reason for s in stale)
     assert {(t.reason, t.allowed_invitations) for t in outcome.targets} == {("stale", 0)}
