@@ -6,20 +6,18 @@ import time
 from typing import Any
 
 from config import Config
+from domain.freshness import node_stale_after_s
 from node.build import embedded_node
 from storage.cycles import read_cycle_summary
 from storage.db import StorageError, connect_readonly
 from storage.nodes import read_node_status
-
-# A node is alive while its heartbeat is younger than this many refresh periods.
-STALE_AFTER_PERIODS = 3.0
 
 
 def health_report(config: Config, now: float | None = None) -> dict[str, Any]:
     """A JSON-ready report; `ok` is true when some node's last cycle is recent."""
     now = time.time() if now is None else now
     period_s = config.pacing.refresh_period_s
-    stale_after_s = max(STALE_AFTER_PERIODS * period_s, 10.0)
+    stale_after_s = node_stale_after_s(period_s)
     local = embedded_node()
     report: dict[str, Any] = {
         "ok": False,

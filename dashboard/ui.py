@@ -32,6 +32,7 @@ from dashboard.timerange import (
     refresh_seconds,
     resolve_range,
 )
+from domain.freshness import node_stale_after_s
 from domain.records import NodeStatus
 from storage.alarms.reads import read_active_alarms
 from storage.cycles import CycleSummary, read_cycle_summary
@@ -48,7 +49,6 @@ from storage.targets import (
 )
 
 LIVE_TTL_S = 2
-STALE_AFTER_PERIODS = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +75,7 @@ def load_overview(database_path: str, period_s: float, history_s: float) -> Over
     except StorageError as error:
         return str(error)
     try:
-        stale_after_s = max(STALE_AFTER_PERIODS * period_s, 10.0)
+        stale_after_s = node_stale_after_s(period_s)
         return OverviewData(
             nodes=tuple(read_node_status(db, now=now, stale_after_s=stale_after_s)),
             summary=read_cycle_summary(db, now=now, window_s=60.0),

@@ -13,6 +13,7 @@ from connectors.notifiers import (
     SmtpNotifier,
     WebhookNotifier,
 )
+from domain.freshness import node_stale_after_s
 from domain.signals import CollectingSink
 from node.alarm_evaluator import AlarmEvaluator
 from node.probes import GcProbe, HeapTracer, RuntimeProbe
@@ -23,14 +24,6 @@ if TYPE_CHECKING:
     from config import Config
     from domain.ports import NodeService
     from node.parts import NodeParts
-
-# A node is alive while its heartbeat is younger than this many refresh periods (as /healthz).
-STALE_AFTER_PERIODS = 3.0
-
-
-def node_stale_after_s(refresh_period_s: float) -> float:
-    """How old a heartbeat may be before its node counts as gone (NoMasterNode)."""
-    return max(STALE_AFTER_PERIODS * refresh_period_s, 10.0)
 
 
 def build_notifiers(config: Config) -> list[Notifier]:

@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING
 from alarms.catalogue import default_conditions
 from alarms.model import AlarmTransition
 from connectors.notifiers import NotificationDispatcher, notification_for
+from domain.freshness import node_stale_after_s
 from node.alarm_evaluator import check_no_master
-from node.alarm_parts import build_notifiers, node_stale_after_s
+from node.alarm_parts import build_notifiers
 from storage.alarms.store import load_conditions, provision_conditions
 from storage.db import connect
 

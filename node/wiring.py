@@ -17,6 +17,7 @@ from connectors.gpe import EngagementPublisher, PublisherSettings
 from connectors.http_retry import RetryPolicy, build_http_client
 from connectors.http_stats import HttpStatSource, StatSourceSettings
 from connectors.simulated import SimulatedContactCentre
+from domain.freshness import stale_after_s
 from domain.ports import NodeService, Publisher, StatSource
 from domain.signals import AlarmSink
 from node.lease import LeasedPublisher, MasterLeaseRelease
@@ -24,8 +25,6 @@ from node.parts import NodeParts
 from simulator import ContactCentreSimulator
 from storage.db import PerThreadDatabase
 
-# A lease lives this many refresh periods unless `[publisher] lease_ttl` says otherwise.
-LEASE_PERIODS = 3
 # Statistics may take this share of the refresh period (all servers and retries together).
 STATS_BUDGET_RATIO = 0.5
 
@@ -71,7 +70,7 @@ def build_http_stat_source(config: Config, sink: AlarmSink) -> HttpStatSource:
     settings = StatSourceSettings(
         url=options.url,
         backup_url=options.backup_url,
-        stale_after_s=options.stale_after_s or LEASE_PERIODS * period_s,
+        stale_after_s=options.stale_after_s or stale_after_s(period_s),
         primary_recheck_s=options.primary_recheck_s,
         budget_s=period_s * STATS_BUDGET_RATIO,
         policy=RetryPolicy(retries=options.retries, timeout_s=options.timeout_s),
@@ -107,7 +106,7 @@ def build_http_publisher(config: Config, sink: AlarmSink) -> LeasedPublisher:
         inner,
         PerThreadDatabase(config.node.database_path),
         config.node.node_id,
-        options.lease_ttl_s or LEASE_PERIODS * period_s,
+        options.lease_ttl_s or stale_after_s(period_s),
     )
 
 

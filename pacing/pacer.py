@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from domain.decisions import ALGORITHMS, OPTIMIZATION_TARGETS, PacingDecision, TargetSnapshot
+from domain.freshness import stale_after_s
 from pacing.baselines import decide_adaptive, decide_progressive
 from pacing.estimates import Estimates
 from pacing.inputs import Inputs, estimated_waits, read_snapshots
@@ -93,7 +94,7 @@ class Pacer:
         self.interval_s = interval_s
         self.tuning = {name: float(tuning.get(name, d)) for name, d in TUNING_DEFAULTS.items()}
         if self.tuning["stale_after_s"] <= 0:
-            self.tuning["stale_after_s"] = 3.0 * interval_s
+            self.tuning["stale_after_s"] = stale_after_s(interval_s)
         self._estimates = Estimates(self.tuning)
 
     # -- public --------------------------------------------------------------------------
