@@ -1,16 +1,16 @@
 """One pacing cycle: collect → decide → publish, returning what must be recorded.
 
 The cycle never dies on one bad target or one failed step: a target without usable
-statistics is paced at 0 with its error recorded, a failed publish is recorded and the last
-good pending counts carry over for a bounded number of cycles. Recording itself belongs to the
-node (`node.node`), so a cycle can be run and checked without a database.
+statistics is paced at 0 with its error recorded, a failed publish is recorded, and a target
+the platform did not answer for is handed to the next decision as unknown (the pacer
+estimates its pending count). Recording itself belongs to the node (`node.node`), so a cycle
+can be run and checked without a database.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 
 from domain.decisions import PacingDecision, TargetSnapshot
 from domain.ports import CycleOutcome, Publisher, PublishSkipped, StatSource
@@ -23,19 +23,13 @@ from pacing.pools import find_capacity_pools, snapshot_from
 log = logging.getLogger(__name__)
 
 
-# A target whose answers keep failing keeps its last good pending count this many cycles,
-# then is paced as unknown (conservatively), never as 0 pending.
-PENDING_CARRY_OVER_CYCLES = 3
-
-
-@dataclass(slots=True)
-class _PendingMemory:
-    result: PublishResult | None = None
-    failed_cycles: int = 0
-
-
 class PacingCycle:
-    """Runs cycles for a fixed set of targets; remembers the platform's last answers."""
+    """Runs cycles for a fixed set of targets, passing each publish's answers to the next cycle.
+
+    The pacer alone remembers pending counts: a target the last publish did not answer for is
+    handed to it as unknown (None), and the pacer estimates it from the last count it saw and
+    what it allowed since. Before the first publish nothing is pending (0).
+    """
 
     def __init__(
         self,
@@ -55,7 +49,7 @@ class PacingCycle:
         self._pacer = pacer
         self.period_s = period_s
         self._clock = clock
-        self._pending = {target.target_id: _PendingMemory() for target in self.targets}
+        self._answers: Mapping[str, PublishResult] | None = None  # None: never published
         self._pools = find_capacity_pools(self.targets)  # blended agents: shared ready slots
 
     def run(self, *, seq: int, scheduled_at: float, skipped_before: int = 0) -> CycleOutcome:
@@ -105,7 +99,7 @@ class PacingCycle:
         except Exception as error:  # noqa: BLE001
             log.warning("publish failed: %s", error)
             step_errors.append(f"publish: {error}")
-        self._remember(answers)
+        self._answers = answers
 
         finished_at = self._clock()
         records = tuple(
@@ -134,34 +128,19 @@ class PacingCycle:
         )
         return CycleOutcome(cycle, records, tuple(decisions))
 
-    def _pending_for(self, target_id: str) -> tuple[int | None, PublishResult | None]:
-        memory = self._pending[target_id]
-        if memory.result is None:
-            # No answer yet: the platform has nothing pending for us, unless answers have
-            # been failing for long enough that we cannot know.
-            return (0 if memory.failed_cycles <= PENDING_CARRY_OVER_CYCLES else None), None
-        if memory.failed_cycles > PENDING_CARRY_OVER_CYCLES:
-            return None, memory.result
-        return memory.result.pending_invitations, memory.result
-
     def _snapshot(self, target: PacingTarget, stats: TargetStatistics) -> TargetSnapshot:
-        pending, last = self._pending_for(target.target_id)
+        answer = None if self._answers is None else self._answers.get(target.target_id)
+        if self._answers is None:
+            pending: int | None = 0  # nothing published yet: nothing pending
+        else:
+            pending = None if answer is None else answer.pending_invitations
         return snapshot_from(
             target,
             stats,
             pending_invitations=pending,
-            answer=last,
+            answer=answer,
             pool=self._pools.get(target.target_id),
         )
-
-    def _remember(self, answers: Mapping[str, PublishResult]) -> None:
-        for target_id, memory in self._pending.items():
-            answer = answers.get(target_id)
-            if answer is None:
-                memory.failed_cycles += 1
-            else:
-                memory.result = answer
-                memory.failed_cycles = 0
 
     def _target_record(
         self,
@@ -174,7 +153,7 @@ class PacingCycle:
         step_errors: Sequence[str],
     ) -> TargetRecord:
         stats = statistics.get(target.target_id)
-        last = self._pending[target.target_id].result
+        answer = (self._answers or {}).get(target.target_id)  # this cycle's publish
         error = target_errors.get(target.target_id) or ("; ".join(step_errors) or None)
         return TargetRecord(
             cycle_id=cycle_id,
@@ -188,8 +167,8 @@ class PacingCycle:
             in_queue=stats.in_queue if stats else None,
             accepted_total=stats.accepted_total if stats else None,
             abandoned_total=stats.abandoned_total if stats else None,
-            pending_invitations=last.pending_invitations if last else None,
-            acceptance_rate=last.acceptance_rate if last else None,
+            pending_invitations=answer.pending_invitations if answer else None,
+            acceptance_rate=answer.acceptance_rate if answer else None,
             avg_handle_time_s=stats.avg_handle_time_s if stats else None,
             allowed_invitations=decision.allowed_invitations,
             interval_s=decision.interval_s,
@@ -211,4 +190,4 @@ def _status(
     return "ok"
 
 
-__all__ = ["PENDING_CARRY_OVER_CYCLES", "PacingCycle"]
+__all__ = ["PacingCycle"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from domain.decisions import PacingDecision
+from domain.decisions import PacingDecision, TargetSnapshot
 from domain.statistics import PublishResult, TargetStatistics
 from domain.targets import PacingTarget, TargetAgent
-from node.cycle import PENDING_CARRY_OVER_CYCLES, PacingCycle
+from node.cycle import PacingCycle
 from pacing import Pacer
 
 CHAT = PacingTarget(
@@ -56,14 +56,16 @@ class FakeCentre:
         }
 
 
-def make_cycle(centre: FakeCentre, clock_values: list[float] | None = None) -> PacingCycle:
+def make_cycle(
+    centre: FakeCentre, clock_values: list[float] | None = None, pacer: Pacer | None = None
+) -> PacingCycle:
     ticks = iter(clock_values or [float(i) for i in range(1000)])
     return PacingCycle(
         node_id="n1",
         targets=[CHAT, VOICE],
         stat_source=centre,
         publisher=centre,
-        pacer=Pacer(algorithm="progressive", interval_s=5.0),
+        pacer=pacer or Pacer(algorithm="progressive", interval_s=5.0),
         period_s=5.0,
         clock=lambda: next(ticks),
     )
@@ -99,17 +101,44 @@ def test_a_failed_collect_is_recorded_and_nothing_is_invited() -> None:
     assert all(r.allowed_invitations == 0 for r in outcome.targets)
 
 
-def test_a_failed_publish_keeps_the_last_pending_count_for_a_bounded_number_of_cycles() -> None:
-    centre = FakeCentre()
-    cycle = make_cycle(centre)
+class RecordingPacer(Pacer):
+    """The real pacer, keeping the snapshots it was given."""
+
+    def __init__(self) -> None:
+        super().__init__(algorithm="predictive", interval_s=5.0)
+        self.seen: list[Sequence[TargetSnapshot]] = []
+
+    def decide(self, snapshots: Sequence[TargetSnapshot], now: float) -> list[PacingDecision]:
+        self.seen.append(list(snapshots))
+        return super().decide(snapshots, now)
+
+
+def test_nothing_is_pending_before_the_first_publish() -> None:
+    pacer = RecordingPacer()
+    make_cycle(FakeCentre(), pacer=pacer).run(seq=1, scheduled_at=0.0)
+    assert [s.pending_invitations for s in pacer.seen[0]] == [0, 0]
+
+
+def test_a_missing_answer_leaves_the_pending_count_to_the_pacers_own_estimate() -> None:
+    centre, pacer = FakeCentre(), RecordingPacer()
+    cycle = make_cycle(centre, pacer=pacer)
     first = cycle.run(seq=1, scheduled_at=0.0)
-    assert first.targets[0].pending_invitations == 8
+    answered = first.targets[0].pending_invitations
+    assert answered == first.decisions[0].allowed_invitations  # the fake answers pending = allowed
     centre.fail_publish = True
-    # cycle 2 still uses cycle 1's answer; its own publish fails, and so do the next ones
-    reasons = [cycle.run(seq=n, scheduled_at=0.0).decisions[0].reason for n in range(2, 8)]
-    carried = 1 + PENDING_CARRY_OVER_CYCLES
-    assert "pending-unknown" not in reasons[:carried]
-    assert reasons[carried:] == ["pending-unknown"] * (len(reasons) - carried)
+    second = cycle.run(seq=2, scheduled_at=5.0)
+    assert pacer.seen[1][0].pending_invitations == answered  # cycle 1's answer, as it came
+    assert second.targets[0].pending_invitations is None  # cycle 2 got no answer: not invented
+    third = cycle.run(seq=3, scheduled_at=10.0)
+    unknown = pacer.seen[2][0]
+    assert unknown.pending_invitations is None  # no memory of the count outside the pacer
+    # The pacer's estimate (last count + allowed since) decides, as a fresh copy fed the same
+    # snapshots shows; the old carry-over would have handed it cycle 1's count instead.
+    twin = Pacer(algorithm="predictive", interval_s=5.0)
+    for seen, outcome in zip(pacer.seen, (first, second, third), strict=True):
+        twin_decisions = twin.decide(seen, outcome.cycle.started_at)
+    assert third.decisions[0] == twin_decisions[0]
+    assert third.decisions[0].reason != "pending-unknown"
 
 
 def test_a_cycle_longer_than_its_period_is_an_overrun_with_its_lateness() -> None:
