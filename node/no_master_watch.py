@@ -11,7 +11,6 @@ channels of its raises and clears. Absent conditions are provisioned once, as a 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +20,7 @@ from alarms.catalogue import default_conditions
 from alarms.model import AlarmTransition
 from connectors.notifiers import NotificationDispatcher, notification_for
 from domain.freshness import node_stale_after_s
+from domain.loops import BackgroundLoop
 from node.alarm_evaluator import check_no_master
 from node.alarm_parts import build_notifiers
 from storage.alarms.store import load_conditions, provision_conditions
@@ -57,9 +57,10 @@ class NoMasterWatch:
         self._clock = clock
         self._dispatcher = dispatcher
         self._config = config
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._provisioned = False
+        self._loop = BackgroundLoop(
+            "no-master-watch", self._turn, failure_pause_s=period_s, logger=log
+        )
 
     def check_once(self) -> tuple[AlarmTransition, ...]:
         """One evaluation now (the thread's body; tests call it directly)."""
@@ -83,30 +84,21 @@ class NoMasterWatch:
             db.close()
 
     def start(self) -> None:
-        if self._thread is not None:
+        if self._loop.running:
             return
         if self._dispatcher is not None:
             self._dispatcher.start()
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="no-master-watch", daemon=True)
-        self._thread.start()
+        self._loop.start()
         log.info("evaluating NoMasterNode every %g s (no embedded node)", self._period_s)
 
     def stop(self) -> None:
-        thread, self._thread = self._thread, None
-        self._stop.set()
-        if thread is not None:
-            thread.join(timeout=10)
+        self._loop.stop(timeout_s=10)
         if self._dispatcher is not None:
             self._dispatcher.stop()
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.check_once()
-            except Exception:  # noqa: BLE001 - a database hiccup must not end the watch
-                log.exception("NoMasterNode evaluation failed; trying again next period")
-            self._stop.wait(self._period_s)
+    def _turn(self) -> float:
+        self.check_once()  # a database hiccup is logged by the loop; the watch goes on
+        return self._period_s
 
 
 def build_no_master_watch(config: Config) -> NoMasterWatch:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import logging
 import sys
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -22,6 +21,7 @@ from typing import TextIO
 
 from alarms.model import RuntimeSample
 from config.options import MetricsOptions
+from domain.loops import BackgroundLoop
 
 log = logging.getLogger("alarms.metrics")
 message_server_log = logging.getLogger("alarms.metrics.messageserver")
@@ -106,20 +106,16 @@ class MetricsReporting:
         self.reporters = reporters
         self._latest = latest
         self._clock = clock
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._due: dict[str, float] = {}
+        self._loop = BackgroundLoop("metrics-report", self._turn, logger=log)
 
     def start(self) -> None:
-        if self._thread is None and self.reporters:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="metrics-report", daemon=True)
-            self._thread.start()
+        if self.reporters:
+            self._due = {r.name: self._clock() + r.every_s for r in self.reporters}
+            self._loop.start()
 
     def stop(self) -> None:
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            self._stop.set()
-            thread.join(5.0)
+        self._loop.stop(timeout_s=5.0)
 
     def report_now(self) -> int:
         """Emit every reporter once (if a sample exists); return how many emitted."""
@@ -136,14 +132,12 @@ class MetricsReporting:
         except Exception:  # noqa: BLE001 - a broken stream must not end the reporting thread
             log.exception("metrics reporter %s failed", reporter.name)
 
-    def _run(self) -> None:
-        due = {r.name: self._clock() + r.every_s for r in self.reporters}
-        while not self._stop.is_set():
-            now = self._clock()
-            for reporter in self.reporters:
-                if now >= due[reporter.name]:
-                    due[reporter.name] = now + reporter.every_s
-                    sample = self._latest()
-                    if sample is not None:
-                        self._emit(reporter, sample)
-            self._stop.wait(max(0.05, min(due.values()) - self._clock()))
+    def _turn(self) -> float:
+        now = self._clock()
+        for reporter in self.reporters:
+            if now >= self._due[reporter.name]:
+                self._due[reporter.name] = now + reporter.every_s
+                sample = self._latest()
+                if sample is not None:
+                    self._emit(reporter, sample)
+        return max(0.05, min(self._due.values()) - self._clock())

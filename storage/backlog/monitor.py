@@ -6,10 +6,10 @@ writer the size so it refuses new items above `MaxUsedMB`.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from domain.loops import BackgroundLoop
 from domain.signals import AlarmSignal, AlarmSink, Condition
 from storage.backlog.control import BacklogDatabase, BacklogSample, record_backlog_sample
 from storage.backlog.counters import BacklogCounters, DiskGuard
@@ -116,8 +116,13 @@ class DiskMonitor:
         self._clock = clock
         self._database = database
         self.levels = DiskLevels()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = BackgroundLoop(
+            "backlog-disk-monitor",
+            self._turn,
+            failure_pause_s=interval_s,
+            on_exit=None if database is None else database.close_current_thread,
+            logger=log,
+        )
 
     def check(self) -> FolderUsage:
         """Measure, update the writer's guard, signal level changes, store a sample."""
@@ -155,24 +160,11 @@ class DiskMonitor:
             log.warning("backlog disk monitor could not store its sample: %s", exc)
 
     def start(self) -> None:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="backlog-disk-monitor", daemon=True)
-        self._thread.start()
+        self._loop.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+        self._loop.stop()
 
-    def _loop(self) -> None:
-        try:
-            while not self._stop.is_set():
-                try:
-                    self.check()
-                except Exception:  # noqa: BLE001 - keep measuring
-                    log.exception("backlog disk check failed")
-                self._stop.wait(self._interval_s)
-        finally:
-            if self._database is not None:
-                self._database.close_current_thread()
+    def _turn(self) -> float:
+        self.check()
+        return self._interval_s

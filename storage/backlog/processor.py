@@ -8,12 +8,13 @@ benchmarks/backlog_drain.py).
 from __future__ import annotations
 
 import enum
+import functools
 import logging
-import threading
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
+from domain.loops import BackgroundLoop
 from domain.signals import AlarmSignal, AlarmSink, Condition
 from storage.backlog.classify import error_name
 from storage.backlog.counters import BacklogCounters
@@ -136,36 +137,31 @@ class ProcessorService:
         self._idle_s = idle_s
         self._failure_pause_s = failure_pause_s
         self._on_thread_exit = on_thread_exit
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
+        self._loops: list[BackgroundLoop] = []
 
     def start(self) -> None:
         recover_dead_owners(self._folder)
-        self._stop.clear()
         for number in range(self._thread_count):
-            thread = threading.Thread(
-                target=self._loop, name=f"backlog-processor-{number + 1}", daemon=True
+            processor, gate = self._make_processor(), PauseGate(self._folder)
+
+            def close(gate: PauseGate = gate) -> None:
+                gate.close()
+                self._on_thread_exit()
+
+            loop = BackgroundLoop(
+                f"backlog-processor-{number + 1}",
+                functools.partial(self._step, processor, gate),
+                failure_pause_s=self._failure_pause_s,
+                on_exit=close,
+                logger=log,
             )
-            thread.start()
-            self._threads.append(thread)
+            loop.start()
+            self._loops.append(loop)
 
     def stop(self) -> None:
-        self._stop.set()
-        for thread in self._threads:
-            thread.join()
-        self._threads.clear()
-
-    def _loop(self) -> None:
-        processor = self._make_processor()
-        gate = PauseGate(self._folder)
-        try:
-            while not self._stop.is_set():
-                wait_s = self._step(processor, gate)
-                if wait_s:
-                    self._stop.wait(wait_s)
-        finally:
-            gate.close()
-            self._on_thread_exit()
+        for loop in self._loops:
+            loop.stop()
+        self._loops.clear()
 
     def _step(self, processor: BacklogProcessor, gate: PauseGate) -> float:
         """One turn of a thread's loop; returns how long to wait before the next."""

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from domain.loops import BackgroundLoop
 from storage.hive_off.run import HiveOffReport, HiveOffSettings, run_hive_off
 
 log = logging.getLogger(__name__)
@@ -44,29 +44,26 @@ class NightlyHiveOff:
         self._zone = zone
         self._clock = clock
         self._run = run
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._due: float | None = None
+        self._loop = BackgroundLoop("nightly-hive-off", self._turn, failure_pause_s=60.0)
 
     def start(self) -> None:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="nightly-hive-off", daemon=True)
-        self._thread.start()
+        self._due = None
+        self._loop.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+        self._loop.stop()
 
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            due = next_run_at(self._clock(), self._start_time, self._zone)
+    def _turn(self) -> float:
+        now = self._clock()
+        if self._due is None:
+            self._due = next_run_at(now, self._start_time, self._zone)
+        if now < self._due:
             # Wake at least hourly: a wall clock that jumps is noticed within the hour.
-            if self._stop.wait(min(3600.0, max(0.0, due - self._clock()))):
-                return
-            if self._clock() < due:
-                continue
-            try:
-                self._run(self._settings)
-            except Exception:  # noqa: BLE001 - try again tomorrow; the run row says why
-                log.exception("nightly hive-off failed")
+            return min(3600.0, self._due - now)
+        self._due = None  # the next turn plans tomorrow's run, whatever this one does
+        try:
+            self._run(self._settings)
+        except Exception:  # noqa: BLE001 - try again tomorrow; the run row says why
+            log.exception("nightly hive-off failed")
+        return 0.0
