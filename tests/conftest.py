@@ -8,11 +8,19 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from hypothesis import HealthCheck, settings
 
 from alarms.catalogue import default_conditions
 from config.alarms import AlarmOptions
 from storage.alarms.store import provision_conditions
 from storage.db import connect
+
+# The suite runs on shared, busy machines: a property test is judged by what it finds, never by
+# how fast this machine generated or ran its examples (no deadline, no too-slow health check).
+settings.register_profile(
+    "shared-machine", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("shared-machine")
 
 
 @pytest.fixture
