@@ -5,6 +5,7 @@ It plays the statistics source and the engagement platform of the demo through
 `[simulator]` section, are `config.simulator.Scenario`.
 """
 
-from simulator.centre import ContactCentreSimulator, SimulatorTotals
+from simulator._state import SimulatorTotals
+from simulator.centre import ContactCentreSimulator
 
 __all__ = ["ContactCentreSimulator", "SimulatorTotals"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from dataclasses import dataclass
 
 from domain.targets import PacingTarget
 
@@ -74,6 +75,31 @@ class DispositionWindow:
     def decline_delay_s(self) -> float | None:
         declined = len(self._items) - self._accepted
         return max(0.0, self._decline_delay_sum / declined) if declined else None
+
+
+@dataclass(frozen=True, slots=True)
+class SimulatorTotals:
+    """Ground truth for one target since the start, for tests and experiments.
+
+    Invariants: `invitations_sent = accepted + declined + expired + pending invitations`;
+    `accepted_invitations = proactive_served + proactive_abandoned + proactive_waiting`;
+    `reactive_arrived = reactive_served + reactive_abandoned + reactive_waiting`.
+    """
+
+    target_id: str
+    invitations_sent: int
+    accepted_invitations: int  # = proactive interactions arrived in the VQ
+    declined_invitations: int
+    expired_invitations: int
+    pending_invitations: int
+    proactive_served: int
+    proactive_abandoned: int
+    proactive_waiting: int
+    reactive_arrived: int
+    reactive_served: int
+    reactive_abandoned: int
+    reactive_waiting: int
+    handles_completed: int
 
 
 class TargetState:
@@ -183,3 +209,22 @@ class TargetState:
                 waiting.discard(interaction_id)
                 return interaction_id
         return None
+
+    def totals(self) -> SimulatorTotals:
+        """This target's ground truth now."""
+        return SimulatorTotals(
+            target_id=self.target.target_id,
+            invitations_sent=self.invitations_sent,
+            accepted_invitations=self.accepted_invitations,
+            declined_invitations=self.declined_invitations,
+            expired_invitations=self.expired_invitations,
+            pending_invitations=self.pending_invitations,
+            proactive_served=self.proactive_served,
+            proactive_abandoned=self.proactive_abandoned,
+            proactive_waiting=len(self.proactive_waiting),
+            reactive_arrived=self.reactive_arrived,
+            reactive_served=self.reactive_served,
+            reactive_abandoned=self.reactive_abandoned,
+            reactive_waiting=len(self.reactive_waiting),
+            handles_completed=self.handles_completed,
+        )

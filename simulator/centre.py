@@ -10,41 +10,16 @@ from __future__ import annotations
 import heapq
 import random
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from config.simulator import Scenario
 from domain.statistics import PublishResult, TargetStatistics
 from domain.targets import PacingTarget
-from simulator._state import AgentState, Seat, TargetState
+from simulator._state import AgentState, Seat, SimulatorTotals, TargetState
 
 # (time_s, insertion order, handler, argument); the order breaks ties so handlers never compare
 _Event = tuple[float, int, Callable[[Any], None], Any]
-
-
-@dataclass(frozen=True, slots=True)
-class SimulatorTotals:
-    """Ground truth for one target since the start, for tests and experiments.
-
-    Invariants: `invitations_sent = accepted + declined + expired + pending invitations`;
-    `accepted_invitations = proactive_served + proactive_abandoned + proactive_waiting`;
-    `reactive_arrived = reactive_served + reactive_abandoned + reactive_waiting`.
-    """
-
-    target_id: str
-    invitations_sent: int
-    accepted_invitations: int  # = proactive interactions arrived in the VQ
-    declined_invitations: int
-    expired_invitations: int
-    pending_invitations: int
-    proactive_served: int
-    proactive_abandoned: int
-    proactive_waiting: int
-    reactive_arrived: int
-    reactive_served: int
-    reactive_abandoned: int
-    reactive_waiting: int
-    handles_completed: int
 
 
 class ContactCentreSimulator:
@@ -184,25 +159,7 @@ class ContactCentreSimulator:
 
     def totals(self) -> dict[str, SimulatorTotals]:
         """Ground truth per target at `now_s` (does not advance)."""
-        return {
-            target_id: SimulatorTotals(
-                target_id=target_id,
-                invitations_sent=state.invitations_sent,
-                accepted_invitations=state.accepted_invitations,
-                declined_invitations=state.declined_invitations,
-                expired_invitations=state.expired_invitations,
-                pending_invitations=state.pending_invitations,
-                proactive_served=state.proactive_served,
-                proactive_abandoned=state.proactive_abandoned,
-                proactive_waiting=len(state.proactive_waiting),
-                reactive_arrived=state.reactive_arrived,
-                reactive_served=state.reactive_served,
-                reactive_abandoned=state.reactive_abandoned,
-                reactive_waiting=len(state.reactive_waiting),
-                handles_completed=state.handles_completed,
-            )
-            for target_id, state in self._targets.items()
-        }
+        return {target_id: state.totals() for target_id, state in self._targets.items()}
 
     # -- shocks: sudden changes the pacing lab plays at given times ------------------------
 
