@@ -6,32 +6,22 @@ never written. Sections are read by small modules beside this one (`options`, `r
 `secrets`, `alarms`, `dashboard`, `simulator`) over the typed readers of `reader`.
 """
 
-from config.model import (
-    Agent,
-    AgentGroup,
-    AlarmOptions,
+from config.alarms import AlarmOptions, SmtpOptions, WebhookOptions
+from config.dashboard import DashboardOptions
+from config.model import Config, derive_targets, describe, load_config, parse_config
+from config.options import (
     BacklogOptions,
-    Config,
-    ConfigError,
-    DashboardOptions,
-    ForwardProxyOptions,
-    HybridIntegration,
     LogOptions,
     MetricsOptions,
     NodeOptions,
     PacingEndpointOptions,
     PacingOptions,
     PublisherOptions,
-    SecretUnavailableError,
-    SmtpOptions,
     StatSourceOptions,
-    VirtualQueue,
-    WebhookOptions,
-    derive_targets,
-    describe,
-    load_config,
-    parse_config,
 )
+from config.reader import ConfigError
+from config.roster import Agent, AgentGroup, VirtualQueue
+from config.secrets import ForwardProxyOptions, HybridIntegration, SecretUnavailableError
 
 __all__ = [
     "Agent",

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from config.alarms import AlarmOptions, SmtpOptions, WebhookOptions, read_alarms
+from config.alarms import AlarmOptions, read_alarms
 from config.dashboard import DashboardOptions, read_dashboard
 from config.options import (
     BacklogOptions,
@@ -47,7 +47,6 @@ from config.roster import (
 from config.secrets import (
     ForwardProxyOptions,
     HybridIntegration,
-    SecretUnavailableError,
     read_forward_proxy,
     read_hybrid_integration,
 )
@@ -56,32 +55,6 @@ from domain.targets import PacingTarget, TargetAgent, target_id_for
 if TYPE_CHECKING:
     from config.simulator import Scenario
 
-__all__ = [
-    "Agent",
-    "AgentGroup",
-    "AlarmOptions",
-    "BacklogOptions",
-    "Config",
-    "DashboardOptions",
-    "ConfigError",
-    "ForwardProxyOptions",
-    "HybridIntegration",
-    "LogOptions",
-    "MetricsOptions",
-    "NodeOptions",
-    "PacingEndpointOptions",
-    "PacingOptions",
-    "PublisherOptions",
-    "SecretUnavailableError",
-    "SmtpOptions",
-    "StatSourceOptions",
-    "VirtualQueue",
-    "WebhookOptions",
-    "derive_targets",
-    "describe",
-    "load_config",
-    "parse_config",
-]
 
 # Top-level keys in the order `describe` and the shipped pacing.toml present them.
 _SECTIONS = (

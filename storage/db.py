@@ -137,16 +137,25 @@ def _apply_pragmas(db: sqlite_utils.Database, busy_timeout_ms: int) -> None:
 class PerThreadDatabase:
     """Hands each thread its own connection to one database file, opened on first use."""
 
-    def __init__(self, path: Path | str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+        synchronous: Synchronous = "NORMAL",
+    ) -> None:
         self.path = Path(path)
         self._busy_timeout_ms = busy_timeout_ms
+        self._synchronous = synchronous
         self._local = threading.local()
 
     def get(self) -> sqlite_utils.Database:
         """This thread's connection (opened, configured and migrated on first use)."""
         db: sqlite_utils.Database | None = getattr(self._local, "db", None)
         if db is None:
-            db = connect(self.path, busy_timeout_ms=self._busy_timeout_ms)
+            db = connect(
+                self.path, busy_timeout_ms=self._busy_timeout_ms, synchronous=self._synchronous
+            )
             self._local.db = db
         return db
 

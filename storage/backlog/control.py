@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import sqlite_utils
 
 from storage.backlog.items import BacklogItem
 from storage.cycles import record_cycle
-from storage.db import connect
+from storage.db import PerThreadDatabase
 from storage.transactions import write_transaction
 
 PROCESSOR_ENABLED = "Processor.Enabled"
@@ -78,27 +77,12 @@ def record_backlog_sample(db: sqlite_utils.Database, sample: BacklogSample) -> N
         )
 
 
-class BacklogDatabase:
+class BacklogDatabase(PerThreadDatabase):
     """Per-thread connections for backlog threads, with `synchronous=FULL`: the item file is
     deleted after the commit, so the commit must survive a power loss."""
 
     def __init__(self, path: Path, *, busy_timeout_ms: int = 5000) -> None:
-        self.path = Path(path)
-        self._busy_timeout_ms = busy_timeout_ms
-        self._local = threading.local()
-
-    def get(self) -> sqlite_utils.Database:
-        db: sqlite_utils.Database | None = getattr(self._local, "db", None)
-        if db is None:
-            db = connect(self.path, busy_timeout_ms=self._busy_timeout_ms, synchronous="FULL")
-            self._local.db = db
-        return db
-
-    def close_current_thread(self) -> None:
-        db: sqlite_utils.Database | None = getattr(self._local, "db", None)
-        self._local.db = None
-        if db is not None:
-            db.close()
+        super().__init__(path, busy_timeout_ms=busy_timeout_ms, synchronous="FULL")
 
     def write_item(self, item: BacklogItem) -> bool:
         """Store the item's records (idempotent); False when they were stored already."""
