@@ -18,8 +18,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from dashboard.health import health_report
-from dashboard.navigation import refuse_open_bind_without_sign_in
 from dashboard.settings import config_path, load_dashboard_config
+from dashboard.ui.navigation import refuse_open_bind_without_sign_in
 
 log = logging.getLogger("pacing.app")
 
@@ -60,7 +60,7 @@ async def healthz(_request: Request) -> JSONResponse:
 
 
 if __name__ == "__main__":
-    from dashboard.navigation import run_navigation
+    from dashboard.ui.navigation import run_navigation
 
     st.set_page_config(page_title="Pacing Watch", page_icon=":material/speed:", layout="wide")
     run_navigation()

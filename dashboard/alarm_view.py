@@ -1,6 +1,6 @@
 """Alarms page maths (pure): order, label and tabulate alarms; flood figure. No Streamlit.
 
-Frames are `storage.alarms_store.read_active_alarms` / `read_alarm_history`. Operator actions
+Frames are `storage.alarms.reads.read_active_alarms` / `read_alarm_history`. Operator actions
 are bound to `instance_id`: `alarm_choices` gives id → label, never a row position.
 """
 
@@ -11,6 +11,7 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.formats import format_duration
 from storage.alarms.reads import FLOOD_ALARMS_PER_10_MIN
 
 CATEGORY_RANK = {"Critical": 0, "Major": 1, "Minor": 2, "Warning": 3}
@@ -33,19 +34,6 @@ STATE_WORDS = {
 }
 ACKNOWLEDGEABLE = ("active_unacknowledged", "cleared_unacknowledged")
 SHELVABLE = ("active_unacknowledged", "active_acknowledged", "cleared_unacknowledged")
-
-
-def format_age_s(seconds: float | None) -> str:
-    if seconds is None or pd.isna(seconds):
-        return "–"
-    seconds = max(0.0, float(seconds))
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
-    if seconds < 172_800:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} d"
 
 
 def order_alarms(active: pd.DataFrame, now: float) -> pd.DataFrame:
@@ -77,7 +65,7 @@ def alarm_label(row: Mapping[str, object], now: float) -> str:
     """How an alarm is named in the action picker, e.g. `Major · GC Latency · global · …`."""
     scope = str(row.get("scope", ""))
     raised = row.get("raised_at")
-    age = format_age_s(now - float(raised)) if isinstance(raised, int | float) else "–"
+    age = format_duration(now - float(raised)) if isinstance(raised, int | float) else "–"
     state = STATE_WORDS.get(str(row.get("state")), str(row.get("state")))
     return f"{row.get('severity')} · {row.get('condition')} · {scope} · {state} · {age}"
 
@@ -102,7 +90,7 @@ def active_table(ordered: pd.DataFrame, time_zone: str) -> pd.DataFrame:
             "condition": ordered["condition"],
             "scope": ordered["scope"],
             "state": ordered["state"].map(STATE_WORDS).fillna(ordered["state"]),
-            "age": ordered["age_s"].map(format_age_s),
+            "age": ordered["age_s"].map(format_duration),
             "raised": _local(ordered["raised_at"], time_zone),
             "value": ordered["value"],
             "occurrences": ordered["occurrences"],

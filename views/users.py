@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.ui import dashboard_config
-from dashboard.ui_access import operator_only
+from dashboard.ui.access import operator_only
+from dashboard.ui.chrome import dashboard_config
 from dashboard.users import ROLES, UsersFileError, add_user, load_users, remove_user
 
 st.title("Users")

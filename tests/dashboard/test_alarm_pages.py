@@ -16,8 +16,8 @@ from streamlit.testing.v1 import AppTest
 
 from config import load_config
 from dashboard.access import Viewer
-from dashboard.ui_access import CURRENT_VIEWER_KEY
-from dashboard.ui_alarms import ACTION_IDS_KEY, ACTION_KIND_KEY, ACTION_SHELVE_KEY
+from dashboard.ui.access import CURRENT_VIEWER_KEY
+from dashboard.ui.alarm_actions import ACTION_IDS_KEY, ACTION_KIND_KEY, ACTION_SHELVE_KEY
 from domain.signals import AlarmSignal
 from node.alarm_evaluator import evaluate_and_store
 from storage.alarms.store import read_active_alarms, read_alarm_history

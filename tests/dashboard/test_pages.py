@@ -8,7 +8,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard.ui_access import CURRENT_VIEWER_KEY
+from dashboard.ui.access import CURRENT_VIEWER_KEY
 from tests.dashboard.conftest import page_test
 from tests.support import ROOT
 

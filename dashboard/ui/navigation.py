@@ -15,7 +15,7 @@ import streamlit as st
 from config import Config
 from dashboard.access import resolve_auth, unauthenticated_bind_problem
 from dashboard.settings import load_dashboard_config
-from dashboard.ui_access import (
+from dashboard.ui.access import (
     CURRENT_VIEWER_KEY,
     current_viewer,
     oidc_configured,
