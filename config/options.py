@@ -14,6 +14,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from config.reader import TableReader
+from domain.checks import GOAL_PCT_MAX, GOAL_PCT_MIN
 from domain.decisions import ALGORITHMS, OPTIMIZATION_TARGETS
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
@@ -152,7 +153,11 @@ def read_pacing(table: TableReader | None) -> PacingOptions:
 
 def read_goal_pct(table: TableReader, default: float) -> float:
     return table.number(
-        "optimizationGoal", default, minimum=0, maximum=100, expected="a number between 0 and 100"
+        "optimizationGoal",
+        default,
+        minimum=GOAL_PCT_MIN,
+        maximum=GOAL_PCT_MAX,
+        expected=f"a number between {GOAL_PCT_MIN:g} and {GOAL_PCT_MAX:g}",
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from domain.checks import check_goal_pct, check_not_negative
+
 Algorithm = Literal["predictive", "progressive", "adaptive"]
 OptimizationTarget = Literal["abandonment_rate", "busy_factor"]
 
@@ -45,17 +47,11 @@ class TargetSnapshot:
     shared_ready_slots: int = 0
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.goal_pct <= 100.0:
-            raise ValueError(
-                f"goal_pct must be between 0 and 100, got {self.goal_pct} "
-                f"(target {self.target_id!r})"
-            )
-        for name in ("logged_in_slots", "ready_slots", "busy_slots", "in_queue"):
-            if getattr(self, name) < 0:
-                raise ValueError(
-                    f"{name} must not be negative, got {getattr(self, name)} "
-                    f"(target {self.target_id!r})"
-                )
+        where = f"(target {self.target_id!r})"
+        check_goal_pct(self.goal_pct, where)
+        check_not_negative(
+            self, ("logged_in_slots", "ready_slots", "busy_slots", "in_queue"), where
+        )
         if not 0 <= self.shared_ready_slots <= self.ready_slots:
             raise ValueError(
                 f"shared_ready_slots must be between 0 and ready_slots ({self.ready_slots}), "

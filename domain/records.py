@@ -6,9 +6,10 @@ columns, the read models and the CSV columns all derive from its fields.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, fields
 from typing import Literal, get_args
+
+from domain.checks import check_finite, check_goal_pct, check_not_negative
 
 CycleStatus = Literal["ok", "partial", "failed", "overrun"]
 NodeMode = Literal["embedded", "headless"]
@@ -42,13 +43,26 @@ class CycleRecord:
                 f"status must be one of {', '.join(get_args(CycleStatus))}, "
                 f"got {self.status!r} {where}"
             )
-        for name in ("seq", "targets_count", "errors_count", "skipped_before"):
-            _check_not_negative(name, getattr(self, name), where)
-        for name in ("scheduled_at", "started_at", "duration_s", "lateness_s", "period_s"):
-            _check_finite(name, getattr(self, name), where)
-        _check_not_negative("duration_s", self.duration_s, where)
+        check_not_negative(
+            self, ("seq", "targets_count", "errors_count", "skipped_before", "duration_s"), where
+        )
+        check_finite(
+            self, ("scheduled_at", "started_at", "duration_s", "lateness_s", "period_s"), where
+        )
         if self.period_s <= 0:
             raise ValueError(f"period_s must be positive, got {self.period_s} {where}")
+
+
+_TARGET_COUNTS = (
+    "logged_in_slots",
+    "ready_slots",
+    "busy_slots",
+    "in_queue",
+    "accepted_total",
+    "abandoned_total",
+    "pending_invitations",
+    "allowed_invitations",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,22 +99,9 @@ class TargetRecord:
         where = f"(target {self.target_id!r}, cycle {self.cycle_id!r})"
         if not self.cycle_id or not self.target_id:
             raise ValueError(f"cycle_id and target_id must not be empty {where}")
-        _check_finite("at", self.at, where)
-        if not 0 <= self.goal_pct <= 100:
-            raise ValueError(f"goal_pct must be between 0 and 100, got {self.goal_pct} {where}")
-        for name in (
-            "logged_in_slots",
-            "ready_slots",
-            "busy_slots",
-            "in_queue",
-            "accepted_total",
-            "abandoned_total",
-            "pending_invitations",
-            "allowed_invitations",
-        ):
-            value = getattr(self, name)
-            if value is not None:
-                _check_not_negative(name, value, where)
+        check_finite(self, ("at",), where)
+        check_goal_pct(self.goal_pct, where)
+        check_not_negative(self, _TARGET_COUNTS, where)
 
 
 # Every figure of a target row besides its keys (cycle_id, target_id, at), in column order.
@@ -120,16 +121,6 @@ def _kind(annotation: str) -> type:
 TARGET_COLUMN_KINDS: dict[str, type] = {
     field.name: _kind(str(field.type)) for field in fields(TargetRecord)
 }
-
-
-def _check_not_negative(name: str, value: float, where: str) -> None:
-    if value < 0:
-        raise ValueError(f"{name} must not be negative, got {value} {where}")
-
-
-def _check_finite(name: str, value: float, where: str) -> None:
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value} {where}")
 
 
 @dataclass(frozen=True, slots=True)

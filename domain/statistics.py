@@ -8,6 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.checks import check_not_negative
+
+_COUNTS = (
+    "logged_in_slots",
+    "ready_slots",
+    "busy_slots",
+    "in_queue",
+    "accepted_total",
+    "abandoned_total",
+    "reactive_arrivals_total",
+)
+
 
 @dataclass(frozen=True, slots=True)
 class TargetStatistics:
@@ -28,20 +40,7 @@ class TargetStatistics:
     avg_handle_time_s: float | None = None
 
     def __post_init__(self) -> None:
-        for name in (
-            "logged_in_slots",
-            "ready_slots",
-            "busy_slots",
-            "in_queue",
-            "accepted_total",
-            "abandoned_total",
-            "reactive_arrivals_total",
-        ):
-            value = getattr(self, name)
-            if value < 0:
-                raise ValueError(
-                    f"{name} must not be negative, got {value} (target {self.target_id!r})"
-                )
+        check_not_negative(self, _COUNTS, f"(target {self.target_id!r})")
 
 
 @dataclass(frozen=True, slots=True)
