@@ -17,6 +17,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from dashboard.users import add_user
 from tests.support import ROOT, write_test_config
 
 CHROMIUM = os.environ.get("PACING_CHROMIUM", "/usr/bin/chromium")
@@ -30,6 +31,9 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 SCRIPT_DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+# (name, password) of the users a signed-in dashboard knows.
+OPERATOR = ("olga", "operator password")
+VIEWER = ("victor", "viewer password")
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,34 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
         yield board
 
 
+def with_local_users(folder: Path) -> tuple[Path, Path]:
+    """A test config that asks for sign-in: operator olga and viewer victor."""
+    config, database = write_test_config(folder)
+    users = folder / "users.json"
+    with config.open("a", encoding="utf-8") as out:
+        out.write(f'\n[dashboard]\nauth = "local"\nusers_file = "{users.as_posix()}"\n')
+    add_user(users, OPERATOR[0], "operator", OPERATOR[1])
+    add_user(users, VIEWER[0], "viewer", VIEWER[1])
+    return config, database
+
+
+@pytest.fixture(scope="session")
+def signed_in_dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
+    """A dashboard behind local sign-in, shared: each test creates the state it needs."""
+    folder = tmp_path_factory.mktemp("signed-in")
+    config, database = with_local_users(folder)
+    with running_dashboard(folder, config, database) as board:
+        yield board
+
+
+@pytest.fixture
+def fresh_signed_in_dashboard(tmp_path: Path) -> Iterator[Dashboard]:
+    """A dashboard behind local sign-in that no session has opened yet."""
+    config, database = with_local_users(tmp_path)
+    with running_dashboard(tmp_path, config, database) as board:
+        yield board
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
@@ -136,6 +168,11 @@ def page(browser: Browser) -> Iterator[Page]:
 def open_page(page: Page, url: str) -> None:
     page.goto(url)
     page.wait_for_selector(SCRIPT_DONE, state="attached", timeout=30_000)
+
+
+def new_page(browser: Browser) -> Page:
+    """A page in a context of its own (no cookies, no session shared with other tests)."""
+    return browser.new_context(viewport={"width": 1400, "height": 1400}).new_page()
 
 
 def sign_in(page: Page, url: str, name: str, password: str) -> None:
