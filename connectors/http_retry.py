@@ -18,6 +18,8 @@ from pathlib import Path
 
 import httpx
 
+from config import ForwardProxyOptions
+
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 
 
@@ -170,3 +172,14 @@ def build_http_client(
         timeout=httpx.Timeout(10.0),  # replaced per request; never unbounded
         limits=httpx.Limits(max_connections=max_connections),
     )
+
+
+def forward_proxy(options: ForwardProxyOptions) -> httpx.Proxy | None:
+    """The `[forward-proxy]` as an httpx proxy (password read now, never put in the URL)."""
+    if not options.enabled or options.host is None or options.port is None:
+        return None
+    url = f"http://{options.host}:{options.port}"
+    password = options.password()
+    if options.user is None:
+        return httpx.Proxy(url)
+    return httpx.Proxy(url, auth=(options.user, password or ""))

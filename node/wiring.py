@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import httpx
-
 from config import Config, ConfigError
 from connectors.gpe import EngagementPublisher, PublisherSettings
-from connectors.http_retry import RetryPolicy, build_http_client
+from connectors.http_retry import RetryPolicy, build_http_client, forward_proxy
 from connectors.http_stats import HttpStatSource, StatSourceSettings
 from connectors.simulated import SimulatedContactCentre
 from domain.freshness import stale_after_s
@@ -97,7 +95,7 @@ def build_http_publisher(config: Config, sink: AlarmSink) -> LeasedPublisher:
     )
     client = build_http_client(
         ca_bundle=options.ca_bundle,
-        proxy=forward_proxy(config),
+        proxy=forward_proxy(config.forward_proxy),
         max_connections=max(10, options.concurrency),
     )
     media = {target.target_id: target.media for target in config.targets}
@@ -108,15 +106,3 @@ def build_http_publisher(config: Config, sink: AlarmSink) -> LeasedPublisher:
         config.node.node_id,
         options.lease_ttl_s or stale_after_s(period_s),
     )
-
-
-def forward_proxy(config: Config) -> httpx.Proxy | None:
-    """The `[forward-proxy]` as an httpx proxy (password read now, never put in the URL)."""
-    proxy = config.forward_proxy
-    if not proxy.enabled or proxy.host is None or proxy.port is None:
-        return None
-    url = f"http://{proxy.host}:{proxy.port}"
-    password = proxy.password()
-    if proxy.user is None:
-        return httpx.Proxy(url)
-    return httpx.Proxy(url, auth=(proxy.user, password or ""))
