@@ -47,6 +47,24 @@ class CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
+# The top-level package of every module that logs (a logger is named after its module).
+PROJECT_LOGGERS = (
+    "domain",
+    "config",
+    "pacing",
+    "alarms",
+    "simulator",
+    "storage",
+    "connectors",
+    "fakes",
+    "lab",
+    "node",
+    "cli",
+    "dashboard",
+    "views",
+)
+
+
 def configure_logging(options: LogOptions) -> None:
     """Install our one handler on the project's loggers; calling it again replaces it."""
     if options.file is not None:
@@ -59,7 +77,7 @@ def configure_logging(options: LogOptions) -> None:
         handler.setFormatter(JsonLineFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    for name in ("engine", "storage", "alarms", "pacing", "dashboard"):
+    for name in PROJECT_LOGGERS:
         logger = logging.getLogger(name)
         for old in [h for h in logger.handlers if h.get_name() == _HANDLER_NAME]:
             logger.removeHandler(old)

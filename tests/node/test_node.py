@@ -106,3 +106,14 @@ def test_the_embedded_node_starts_once_however_often_it_is_asked(tmp_path: Path)
         stop_embedded_node()
     assert embedded_node() is None
     assert rows(config.node.database_path, "SELECT count(*) FROM nodes") == [(1,)]
+
+
+def test_logging_covers_every_package_of_the_project() -> None:
+    # A package missing from the list logs nowhere once a `pacing` command took over logging
+    # (the node's "started" line was lost that way when engine/ became node/).
+    import tomllib
+
+    from node.logs import PROJECT_LOGGERS
+
+    packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    assert set(PROJECT_LOGGERS) == set(packages["root_packages"])
