@@ -145,7 +145,9 @@ def fresh_signed_in_dashboard(tmp_path: Path) -> Iterator[Dashboard]:
         yield board
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an event loop running on the main
+# thread until it stops, and tests after the browser tests call asyncio.run() there.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
