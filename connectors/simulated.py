@@ -12,11 +12,10 @@ as still out, and it allowed 0 and N in turn.)
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
-from domain.decisions import PacingDecision
-from domain.statistics import PublishResult, TargetStatistics
+from domain.ports import AnswersByTarget, Decisions, StatisticsByTarget
 from domain.targets import PacingTarget
 from simulator import ContactCentreSimulator
 
@@ -35,7 +34,7 @@ class SimulatedContactCentre:
         """Simulated seconds matching the wall-clock instant `now`."""
         return max(0.0, (now - self._epoch) * self._speed)
 
-    def read(self, targets: Sequence[PacingTarget], now: float) -> Mapping[str, TargetStatistics]:
+    def read(self, targets: Sequence[PacingTarget], now: float) -> StatisticsByTarget:
         del targets  # the simulator was built for exactly these targets
         statistics = self._simulator.read_statistics(self.simulated_s(now))
         return {
@@ -44,11 +43,8 @@ class SimulatedContactCentre:
         }
 
     def publish(
-        self,
-        decisions: Sequence[PacingDecision],
-        statistics: Mapping[str, TargetStatistics],
-        now: float,
-    ) -> Mapping[str, PublishResult]:
+        self, decisions: Decisions, statistics: StatisticsByTarget, now: float
+    ) -> AnswersByTarget:
         del statistics  # the real platform receives them; the simulator knows its own state
         if not decisions:
             return {}

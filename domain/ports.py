@@ -14,6 +14,11 @@ from domain.records import CycleRecord, TargetRecord
 from domain.statistics import PublishResult, TargetStatistics
 from domain.targets import PacingTarget
 
+# The vocabulary of the two ports: statistics and answers by target id, decisions in order.
+StatisticsByTarget = Mapping[str, TargetStatistics]
+AnswersByTarget = Mapping[str, PublishResult]
+Decisions = Sequence[PacingDecision]
+
 
 class PublishSkipped(Exception):  # noqa: N818 - a note, not an error: the cycle is not failed
     """The publisher deliberately did not publish this cycle (e.g. a standby node)."""
@@ -31,11 +36,8 @@ class Publisher(Protocol):
     """Where decisions go: the simulator or the engagement platform."""
 
     def publish(
-        self,
-        decisions: Sequence[PacingDecision],
-        statistics: Mapping[str, TargetStatistics],
-        now: float,
-    ) -> Mapping[str, PublishResult]: ...
+        self, decisions: Decisions, statistics: StatisticsByTarget, now: float
+    ) -> AnswersByTarget: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,11 +9,9 @@ the cycle records as a note on the cycle rather than a failure. A single node ho
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 
-from domain.decisions import PacingDecision
-from domain.ports import Publisher, PublishSkipped
-from domain.statistics import PublishResult, TargetStatistics
+from domain.ports import AnswersByTarget, Decisions, Publisher, PublishSkipped, StatisticsByTarget
 from storage.db import PerThreadDatabase
 from storage.leases import claim_lease, release_lease
 
@@ -37,11 +35,8 @@ class LeasedPublisher:
         self._was_master: bool | None = None
 
     def publish(
-        self,
-        decisions: Sequence[PacingDecision],
-        statistics: Mapping[str, TargetStatistics],
-        now: float,
-    ) -> Mapping[str, PublishResult]:
+        self, decisions: Decisions, statistics: StatisticsByTarget, now: float
+    ) -> AnswersByTarget:
         try:
             lease = claim_lease(self._database.get(), MASTER_LEASE, self._node_id, now, self._ttl_s)
         except Exception as error:

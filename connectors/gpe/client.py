@@ -24,6 +24,7 @@ from connectors.gpe.token import TokenCache
 from connectors.http_retry import HttpCallError, RetryPolicy, send_with_retries
 from domain.decisions import PacingDecision
 from domain.latch import SignalLatch
+from domain.ports import AnswersByTarget, Decisions, StatisticsByTarget
 from domain.signals import AlarmSink, Condition
 from domain.statistics import PublishResult, TargetStatistics
 
@@ -91,11 +92,8 @@ class EngagementPublisher:
         self._client.close()
 
     def publish(
-        self,
-        decisions: Sequence[PacingDecision],
-        statistics: Mapping[str, TargetStatistics],
-        now: float,
-    ) -> Mapping[str, PublishResult]:
+        self, decisions: Decisions, statistics: StatisticsByTarget, now: float
+    ) -> AnswersByTarget:
         """Send every decision; return the valid answers. Raises only when nothing answered."""
         if not decisions:
             return {}

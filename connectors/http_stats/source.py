@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import httpx
@@ -25,6 +25,7 @@ from connectors.http_stats.document import (
     parse_document,
 )
 from domain.latch import SignalLatch
+from domain.ports import StatisticsByTarget
 from domain.signals import AlarmSink, Condition
 from domain.statistics import TargetStatistics
 from domain.targets import PacingTarget
@@ -80,7 +81,7 @@ class HttpStatSource:
     def close(self) -> None:
         self._client.close()
 
-    def read(self, targets: Sequence[PacingTarget], now: float) -> Mapping[str, TargetStatistics]:
+    def read(self, targets: Sequence[PacingTarget], now: float) -> StatisticsByTarget:
         try:
             parsed = self._fetch(targets)
         except StatisticsUnavailableError as error:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from config import Config, parse_config
-from domain.decisions import PacingDecision
-from domain.statistics import PublishResult, TargetStatistics
+from domain.ports import AnswersByTarget, Decisions, StatisticsByTarget
+from domain.statistics import TargetStatistics
 from domain.targets import PacingTarget
 from node.build import build_node
 from node.node import Node
@@ -25,7 +25,7 @@ class HalfAbandoned:
     def __init__(self) -> None:
         self.reads = 0
 
-    def read(self, targets: Sequence[PacingTarget], now: float) -> Mapping[str, TargetStatistics]:
+    def read(self, targets: Sequence[PacingTarget], now: float) -> StatisticsByTarget:
         self.reads += 1
         total = 1_000 + 100 * self.reads
         return {
@@ -44,11 +44,8 @@ class HalfAbandoned:
 
 class Nowhere:
     def publish(
-        self,
-        decisions: Sequence[PacingDecision],
-        statistics: Mapping[str, TargetStatistics],
-        now: float,
-    ) -> Mapping[str, PublishResult]:
+        self, decisions: Decisions, statistics: StatisticsByTarget, now: float
+    ) -> AnswersByTarget:
         return {}
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from domain.decisions import PacingDecision, TargetSnapshot
+from domain.ports import AnswersByTarget, Decisions, StatisticsByTarget
 from domain.statistics import PublishResult, TargetStatistics
 from domain.targets import PacingTarget, TargetAgent
 from node.cycle import PacingCycle
@@ -37,17 +38,14 @@ class FakeCentre:
         self.missing: set[str] = set()
         self.published: list[Sequence[PacingDecision]] = []
 
-    def read(self, targets: Sequence[PacingTarget], now: float) -> Mapping[str, TargetStatistics]:
+    def read(self, targets: Sequence[PacingTarget], now: float) -> StatisticsByTarget:
         if self.fail_read:
             raise ConnectionError("stat server unreachable")
         return {t.target_id: stats(t.target_id) for t in targets if t.target_id not in self.missing}
 
     def publish(
-        self,
-        decisions: Sequence[PacingDecision],
-        statistics: Mapping[str, TargetStatistics],
-        now: float,
-    ) -> Mapping[str, PublishResult]:
+        self, decisions: Decisions, statistics: StatisticsByTarget, now: float
+    ) -> AnswersByTarget:
         if self.fail_publish:
             raise TimeoutError("platform did not answer")
         self.published.append(decisions)

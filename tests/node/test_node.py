@@ -5,13 +5,12 @@ from __future__ import annotations
 import sqlite3
 import time
 import tomllib
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from config import Config, parse_config
-from domain.decisions import PacingDecision
-from domain.statistics import PublishResult, TargetStatistics
+from domain.ports import AnswersByTarget, Decisions, StatisticsByTarget
+from domain.statistics import PublishResult
 from node.build import build_node, embedded_node, start_embedded_node, stop_embedded_node
 from tests.support import ROOT
 
@@ -56,11 +55,8 @@ class SlowPublisher:
         self.delay_s = delay_s
 
     def publish(
-        self,
-        decisions: Sequence[PacingDecision],
-        statistics: Mapping[str, TargetStatistics],
-        now: float,
-    ) -> Mapping[str, PublishResult]:
+        self, decisions: Decisions, statistics: StatisticsByTarget, now: float
+    ) -> AnswersByTarget:
         time.sleep(self.delay_s)
         return {d.target_id: PublishResult(d.target_id, 0) for d in decisions}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.decisions import PacingDecision, TargetSnapshot
+from domain.ports import AnswersByTarget, Decisions, StatisticsByTarget
 from domain.statistics import PublishResult, TargetStatistics
 from domain.targets import PacingTarget, TargetAgent
 from node.cycle import PacingCycle
@@ -150,18 +151,15 @@ class EveryoneReady:
     def __init__(self) -> None:
         self.published: list[Sequence[PacingDecision]] = []
 
-    def read(self, targets: Sequence[PacingTarget], now: float) -> Mapping[str, TargetStatistics]:
+    def read(self, targets: Sequence[PacingTarget], now: float) -> StatisticsByTarget:
         return {
             t.target_id: TargetStatistics(t.target_id, t.total_slots, t.total_slots, 0, 0, 10, 0)
             for t in targets
         }
 
     def publish(
-        self,
-        decisions: Sequence[PacingDecision],
-        statistics: Mapping[str, TargetStatistics],
-        now: float,
-    ) -> Mapping[str, PublishResult]:
+        self, decisions: Decisions, statistics: StatisticsByTarget, now: float
+    ) -> AnswersByTarget:
         self.published.append(decisions)
         return {d.target_id: PublishResult(d.target_id, 0, 0.35) for d in decisions}
 
