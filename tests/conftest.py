@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, settings
 
 from alarms.catalogue import default_conditions
 from config.alarms import AlarmOptions
+from node.logs import PROJECT_LOGGERS
 from storage.alarms.store import provision_conditions
 from storage.db import connect
 
@@ -34,8 +35,10 @@ def alarm_db(tmp_path: Path) -> Iterator[sqlite_utils.Database]:
 
 
 @pytest.fixture(autouse=True)
-def alarms_logs_reach_caplog(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`pacing` commands install their own handler (propagate off); tests read caplog instead."""
-    logger = logging.getLogger("alarms")
-    monkeypatch.setattr(logger, "propagate", True)
-    monkeypatch.setattr(logger, "handlers", [])
+def project_logs_reach_caplog(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`pacing` commands install their own handler (propagate off); tests read caplog instead,
+    whichever test ran a command before them."""
+    for name in PROJECT_LOGGERS:
+        logger = logging.getLogger(name)
+        monkeypatch.setattr(logger, "propagate", True)
+        monkeypatch.setattr(logger, "handlers", [])

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from fakes import FakeRemote
+from node.logs import PROJECT_LOGGERS
 from storage.db import connect_readonly
 from storage.export import export_cycle_history
 
@@ -22,9 +23,7 @@ def test_no_secret_reaches_logs_database_or_export(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    for name in ("engine", "storage", "alarms", "httpx", "httpcore"):
-        # `pacing` commands run in earlier tests may have stopped propagation to the root.
-        monkeypatch.setattr(logging.getLogger(name), "propagate", True)
+    for name in (*PROJECT_LOGGERS, "httpx", "httpcore"):
         caplog.set_level(logging.DEBUG, logger=name)
     config = http_config(tmp_path, remote)
     node = http_node(config)
