@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, get_args
 
 from domain.signals import GLOBAL_SCOPE
 
@@ -41,14 +41,7 @@ OperatorActionKind = Literal[
     "remove_from_service",
     "return_to_service",
 ]
-OPERATOR_ACTIONS: tuple[OperatorActionKind, ...] = (
-    "acknowledge",
-    "shelve",
-    "unshelve",
-    "clear",
-    "remove_from_service",
-    "return_to_service",
-)
+OPERATOR_ACTIONS: tuple[OperatorActionKind, ...] = get_args(OperatorActionKind)
 
 
 class Category(StrEnum):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.chart_style import local_times, node_label, time_chart_layout
+from dashboard.chart_style import add_node_lines, column, local_times, time_chart_layout
 
 MB = 1024.0 * 1024.0
 WARNING_COLOUR = "#e6a100"
@@ -36,18 +36,15 @@ def build_folder_size_figure(
 ) -> go.Figure:
     """Folder size (allocated MB) over time, with the WarningUsedMB and MaxUsedMB lines."""
     figure = go.Figure()
-    nodes = samples["node_id"].nunique() if not samples.empty else 0
-    for node, rows in samples.groupby("node_id", sort=True):
-        figure.add_trace(
-            go.Scatter(
-                x=local_times(rows, time_zone),
-                y=rows["used_bytes"] / MB,
-                name=node_label(node, nodes, "folder size"),
-                mode="lines",
-                line_shape="hv",
-                hovertemplate="%{y:.2f} MB used<extra>%{fullData.name}</extra>",
-            )
-        )
+    add_node_lines(
+        figure,
+        samples,
+        time_zone,
+        column("used_bytes", MB),
+        "folder size",
+        line_shape="hv",
+        hovertemplate="%{y:.2f} MB used<extra>%{fullData.name}</extra>",
+    )
     if not samples.empty:
         times = local_times(samples, time_zone)
         for value, label, colour in (
@@ -86,39 +83,31 @@ def build_folder_size_figure(
 def build_items_figure(samples: pd.DataFrame, time_zone: str) -> go.Figure:
     """Items waiting, processing and failed over time."""
     figure = go.Figure()
-    nodes = samples["node_id"].nunique() if not samples.empty else 0
-    for node, rows in samples.groupby("node_id", sort=True):
-        times = local_times(rows, time_zone)
-        for column, text in ITEM_COLUMNS:
-            figure.add_trace(
-                go.Scatter(
-                    x=times,
-                    y=rows[column],
-                    name=node_label(node, nodes, text),
-                    mode="lines",
-                    line_shape="hv",
-                    hovertemplate=f"%{{y:.0f}} items {text}<extra>%{{fullData.name}}</extra>",
-                )
-            )
+    for name, text in ITEM_COLUMNS:
+        add_node_lines(
+            figure,
+            samples,
+            time_zone,
+            column(name),
+            text,
+            line_shape="hv",
+            hovertemplate=f"%{{y:.0f}} items {text}<extra>%{{fullData.name}}</extra>",
+        )
     return time_chart_layout(figure, "Backlog items", "items")
 
 
 def build_drain_figure(rates: pd.DataFrame, time_zone: str) -> go.Figure:
     """Items drained (written to the database) and backlogged per second."""
     figure = go.Figure()
-    nodes = rates["node_id"].nunique() if not rates.empty else 0
-    for node, rows in rates.groupby("node_id", sort=True):
-        times = local_times(rows, time_zone)
-        for column, text in (("drained_per_s", "drained"), ("backlogged_per_s", "backlogged")):
-            figure.add_trace(
-                go.Scatter(
-                    x=times,
-                    y=rows[column],
-                    name=node_label(node, nodes, text),
-                    mode="lines",
-                    hovertemplate=f"%{{y:.2f}} items/s {text}<extra>%{{fullData.name}}</extra>",
-                )
-            )
+    for name, text in (("drained_per_s", "drained"), ("backlogged_per_s", "backlogged")):
+        add_node_lines(
+            figure,
+            rates,
+            time_zone,
+            column(name),
+            text,
+            hovertemplate=f"%{{y:.2f}} items/s {text}<extra>%{{fullData.name}}</extra>",
+        )
     return time_chart_layout(figure, "Drain rate", "items / s")
 
 

@@ -1,6 +1,9 @@
-"""What every time chart of the dashboard shares: local times and one layout (pure)."""
+"""What every time chart of the dashboard shares: local times, per-node lines, one layout (pure)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -14,6 +17,33 @@ def local_times(frame: pd.DataFrame, time_zone: str) -> pd.Series:
 def node_label(node: object, nodes: int, text: str) -> str:
     """A trace name: the node is named only when several nodes share the chart."""
     return text if nodes <= 1 else f"{node} · {text}"
+
+
+def add_node_lines(
+    figure: go.Figure,
+    frame: pd.DataFrame,
+    time_zone: str,
+    values: Callable[[pd.DataFrame], pd.Series],
+    text: str,
+    **scatter: Any,
+) -> None:
+    """One line per node of the frame's `values(rows)`, named by node when there are several."""
+    nodes = frame["node_id"].nunique() if not frame.empty else 0
+    for node, rows in frame.groupby("node_id", sort=True):
+        figure.add_trace(
+            go.Scatter(
+                x=local_times(rows, time_zone),
+                y=values(rows),
+                name=node_label(node, nodes, text),
+                mode="lines",
+                **scatter,
+            )
+        )
+
+
+def column(name: str, scale: float = 1.0) -> Callable[[pd.DataFrame], pd.Series]:
+    """The values of one numeric column (divided by `scale`), NULLs as NaN."""
+    return lambda rows: pd.to_numeric(rows[name], errors="coerce") / scale
 
 
 def time_chart_layout(figure: go.Figure, title: str, unit: str) -> go.Figure:

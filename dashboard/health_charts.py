@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from config.options import MetricsOptions
-from dashboard.chart_style import local_times, node_label, time_chart_layout
+from dashboard.chart_style import add_node_lines, column, local_times, node_label, time_chart_layout
 from domain.signals import Condition
 
 MB = 1024.0 * 1024.0
@@ -115,17 +115,14 @@ def build_gc_frequency_figure(
 ) -> go.Figure:
     """Collections in the last 60 s against the GC Frequency threshold."""
     figure = go.Figure()
-    nodes = series["node_id"].nunique() if not series.empty else 0
-    for node, rows in series.groupby("node_id", sort=True):
-        figure.add_trace(
-            go.Scatter(
-                x=local_times(rows, time_zone),
-                y=rows["gc_collections_per_min"],
-                name=node_label(node, nodes, "collections / min"),
-                mode="lines",
-                hovertemplate="%{y:.0f} collections / min<extra>%{fullData.name}</extra>",
-            )
-        )
+    add_node_lines(
+        figure,
+        series,
+        time_zone,
+        column("gc_collections_per_min"),
+        "collections / min",
+        hovertemplate="%{y:.0f} collections / min<extra>%{fullData.name}</extra>",
+    )
     label = f"GC Frequency threshold {threshold_per_min:g} / min"
     _threshold(figure, series, threshold_per_min, label, time_zone)
     return time_chart_layout(figure, "Garbage collections per minute", "collections / min")
@@ -194,24 +191,19 @@ def _keep_in_scale(figure: go.Figure, series: pd.DataFrame, line_mb: float, labe
 def build_cycle_timing_figure(series: pd.DataFrame, period_s: float, time_zone: str) -> go.Figure:
     """Cycle duration and lateness (s) with the refresh period as the line not to cross."""
     figure = go.Figure()
-    nodes = series["node_id"].nunique() if not series.empty else 0
     bucketed = bool((series["samples"] > 1).any()) if not series.empty else False
-    for node, rows in series.groupby("node_id", sort=True):
-        times = local_times(rows, time_zone)
-        for column, text, dash in (
-            ("cycle_duration_max_s" if bucketed else "cycle_duration_s", "duration", "solid"),
-            ("cycle_lateness_max_s" if bucketed else "cycle_lateness_s", "lateness", "dot"),
-        ):
-            name = node_label(node, nodes, f"{text} (max per point)" if bucketed else text)
-            figure.add_trace(
-                go.Scatter(
-                    x=times,
-                    y=rows[column],
-                    name=name,
-                    mode="lines",
-                    line={"dash": dash},
-                    hovertemplate=f"{text} %{{y:.3f}} s<extra>%{{fullData.name}}</extra>",
-                )
-            )
+    for name, text, dash in (
+        ("cycle_duration_max_s" if bucketed else "cycle_duration_s", "duration", "solid"),
+        ("cycle_lateness_max_s" if bucketed else "cycle_lateness_s", "lateness", "dot"),
+    ):
+        add_node_lines(
+            figure,
+            series,
+            time_zone,
+            column(name),
+            f"{text} (max per point)" if bucketed else text,
+            line={"dash": dash},
+            hovertemplate=f"{text} %{{y:.3f}} s<extra>%{{fullData.name}}</extra>",
+        )
     _threshold(figure, series, period_s, f"refresh period {period_s:g} s", time_zone)
     return time_chart_layout(figure, "Cycle duration and lateness", "s")

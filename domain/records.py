@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 from typing import Literal, get_args
 
 from domain.checks import check_finite, check_goal_pct, check_not_negative
+from domain.statistics import COUNT_FIGURES
 
 CycleStatus = Literal["ok", "partial", "failed", "overrun"]
 NodeMode = Literal["embedded", "headless"]
@@ -53,16 +54,7 @@ class CycleRecord:
             raise ValueError(f"period_s must be positive, got {self.period_s} {where}")
 
 
-_TARGET_COUNTS = (
-    "logged_in_slots",
-    "ready_slots",
-    "busy_slots",
-    "in_queue",
-    "accepted_total",
-    "abandoned_total",
-    "pending_invitations",
-    "allowed_invitations",
-)
+_TARGET_COUNTS = (*COUNT_FIGURES, "pending_invitations", "allowed_invitations")
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 
 from domain.checks import check_not_negative
 
-_COUNTS = (
+# The whole-number figures a stat source reports per target (slots, queue, running totals).
+COUNT_FIGURES = (
     "logged_in_slots",
     "ready_slots",
     "busy_slots",
     "in_queue",
     "accepted_total",
     "abandoned_total",
-    "reactive_arrivals_total",
 )
 
 
@@ -40,7 +40,9 @@ class TargetStatistics:
     avg_handle_time_s: float | None = None
 
     def __post_init__(self) -> None:
-        check_not_negative(self, _COUNTS, f"(target {self.target_id!r})")
+        check_not_negative(
+            self, (*COUNT_FIGURES, "reactive_arrivals_total"), f"(target {self.target_id!r})"
+        )
 
 
 @dataclass(frozen=True, slots=True)

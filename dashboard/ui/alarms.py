@@ -110,13 +110,7 @@ def show_active_alarms(chrome: Chrome) -> None:
     if ordered.empty:
         st.success("No alarm is active, unacknowledged, shelved or out of service.")
         return
-    st.dataframe(
-        active_table(ordered, chrome.config.node.timezone),
-        hide_index=True,
-        width="stretch",
-        key="active",
-        column_config={"value": st.column_config.NumberColumn(format="%.4g")},
-    )
+    _show_alarm_table(active_table(ordered, chrome.config.node.timezone), "active")
 
 
 def show_alarm_figures(chrome: Chrome) -> None:
@@ -199,10 +193,14 @@ def show_alarm_history(chrome: Chrome, chosen: HistoryFilter) -> None:
             "No alarm transition matches in this range: choose a longer range or fewer filters."
         )
         return
+    _show_alarm_table(history_table(history, chrome.config.node.timezone), "history")
+
+
+def _show_alarm_table(table: pd.DataFrame, key: str) -> None:
     st.dataframe(
-        history_table(history, chrome.config.node.timezone),
+        table,
         hide_index=True,
         width="stretch",
-        key="history",
+        key=key,
         column_config={"value": st.column_config.NumberColumn(format="%.4g")},
     )
