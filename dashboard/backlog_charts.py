@@ -9,13 +9,18 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.chart_style import add_node_lines, column, local_times, time_chart_layout
+from dashboard.chart_style import (
+    add_limit_line,
+    add_node_lines,
+    column,
+    keep_curve_in_scale,
+    time_chart_layout,
+)
 
 MB = 1024.0 * 1024.0
 WARNING_COLOUR = "#e6a100"
 MAJOR_COLOUR = "#d62728"
 # Limits more than this many times the largest size are written, not drawn to scale.
-OFF_SCALE_FACTOR = 4.0
 ITEM_COLUMNS = (
     ("pending_items", "waiting"),
     ("processing_items", "processing"),
@@ -45,38 +50,21 @@ def build_folder_size_figure(
         line_shape="hv",
         hovertemplate="%{y:.2f} MB used<extra>%{fullData.name}</extra>",
     )
+    add_limit_line(
+        figure, samples, warning_mb, f"WarningUsedMB {warning_mb:g} MB", time_zone, WARNING_COLOUR
+    )
+    add_limit_line(
+        figure,
+        samples,
+        max_mb,
+        f"MaxUsedMB {max_mb:g} MB (new items refused)",
+        time_zone,
+        MAJOR_COLOUR,
+    )
     if not samples.empty:
-        times = local_times(samples, time_zone)
-        for value, label, colour in (
-            (warning_mb, f"WarningUsedMB {warning_mb:g} MB", WARNING_COLOUR),
-            (max_mb, f"MaxUsedMB {max_mb:g} MB (new items refused)", MAJOR_COLOUR),
-        ):
-            figure.add_trace(
-                go.Scatter(
-                    x=[times.min(), times.max()],
-                    y=[value, value],
-                    mode="lines",
-                    name=label,
-                    line={"color": colour, "dash": "dash", "width": 1.5},
-                    hovertemplate=f"{label}<extra></extra>",
-                )
-            )
         peak_mb = float(samples["used_bytes"].max() or 0) / MB
-        if peak_mb > 0 and warning_mb > OFF_SCALE_FACTOR * peak_mb:
-            # Lines far above the curve would flatten it: follow the curve, write the limits.
-            figure.update_yaxes(range=[0, peak_mb * 1.3])
-            figure.add_annotation(
-                text=f"WarningUsedMB {warning_mb:g} MB, MaxUsedMB {max_mb:g} MB: "
-                "far above this scale",
-                xref="paper",
-                yref="paper",
-                x=1,
-                y=1,
-                xanchor="right",
-                yanchor="top",
-                showarrow=False,
-                font={"color": WARNING_COLOUR, "size": 11},
-            )
+        label = f"WarningUsedMB {warning_mb:g} MB, MaxUsedMB {max_mb:g} MB"
+        keep_curve_in_scale(figure, peak_mb, warning_mb, label, WARNING_COLOUR)
     return time_chart_layout(figure, "Backlog folder size", "MB")
 
 

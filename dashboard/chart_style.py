@@ -46,6 +46,48 @@ def column(name: str, scale: float = 1.0) -> Callable[[pd.DataFrame], pd.Series]
     return lambda rows: pd.to_numeric(rows[name], errors="coerce") / scale
 
 
+# A limit line this many times above the curve's peak would flatten the curve.
+OFF_SCALE_FACTOR = 4.0
+
+
+def add_limit_line(
+    figure: go.Figure, frame: pd.DataFrame, value: float, label: str, time_zone: str, colour: str
+) -> None:
+    """A dashed horizontal line across the frame's time span, hoverable with its label."""
+    if frame.empty:
+        return
+    times = local_times(frame, time_zone)
+    figure.add_trace(
+        go.Scatter(
+            x=[times.min(), times.max()],
+            y=[value, value],
+            mode="lines",
+            name=label,
+            line={"color": colour, "dash": "dash", "width": 1.5},
+            hovertemplate=f"{label}<extra></extra>",
+        )
+    )
+
+
+def keep_curve_in_scale(
+    figure: go.Figure, peak: float, line: float, label: str, colour: str
+) -> None:
+    """A limit far above the curve's peak: scale the axis to the curve and write the limit."""
+    if peak > 0 and line > OFF_SCALE_FACTOR * peak:
+        figure.update_yaxes(range=[0, peak * 1.3])
+        figure.add_annotation(
+            text=f"{label}: far above this scale",
+            xref="paper",
+            yref="paper",
+            x=1,
+            y=1,
+            xanchor="right",
+            yanchor="top",
+            showarrow=False,
+            font={"color": colour, "size": 11},
+        )
+
+
 def time_chart_layout(figure: go.Figure, title: str, unit: str) -> go.Figure:
     """The dashboard's time-chart layout: fixed height, unified hover, legend below."""
     figure.update_layout(

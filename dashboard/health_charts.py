@@ -14,14 +14,21 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from config.options import MetricsOptions
-from dashboard.chart_style import add_node_lines, column, local_times, node_label, time_chart_layout
+from dashboard.chart_style import (
+    add_limit_line,
+    add_node_lines,
+    column,
+    keep_curve_in_scale,
+    local_times,
+    node_label,
+    time_chart_layout,
+)
 from domain.signals import Condition
 
 MB = 1024.0 * 1024.0
 GENERATION_COLOURS = ("#1f77b4", "#ff7f0e", "#d62728", "#9467bd")
 THRESHOLD_COLOUR = "#d62728"
 # A threshold more than this many times the highest value is written, not drawn to scale.
-OFF_SCALE_FACTOR = 4.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,23 +74,6 @@ def health_thresholds(conditions: pd.DataFrame | None, metrics: MetricsOptions) 
     return HealthThresholds(latency, frequency, heap, latency_from, frequency_from, heap_from)
 
 
-def _threshold(figure: go.Figure, frame: pd.DataFrame, value: float, label: str, tz: str) -> None:
-    """A dashed horizontal line across the frame's time span, hoverable with its value."""
-    if frame.empty:
-        return
-    times = local_times(frame, tz)
-    figure.add_trace(
-        go.Scatter(
-            x=[times.min(), times.max()],
-            y=[value, value],
-            mode="lines",
-            name=label,
-            line={"color": THRESHOLD_COLOUR, "dash": "dash", "width": 1.5},
-            hovertemplate=f"{label}<extra></extra>",
-        )
-    )
-
-
 def build_gc_pause_figure(
     generations: pd.DataFrame, series: pd.DataFrame, threshold_ms: float, time_zone: str
 ) -> go.Figure:
@@ -106,7 +96,14 @@ def build_gc_pause_figure(
                 ),
             )
         )
-    _threshold(figure, series, threshold_ms, f"GC Latency threshold {threshold_ms:g} ms", time_zone)
+    add_limit_line(
+        figure,
+        series,
+        threshold_ms,
+        f"GC Latency threshold {threshold_ms:g} ms",
+        time_zone,
+        THRESHOLD_COLOUR,
+    )
     return time_chart_layout(figure, "GC pause per generation (longest)", "ms")
 
 
@@ -124,7 +121,7 @@ def build_gc_frequency_figure(
         hovertemplate="%{y:.0f} collections / min<extra>%{fullData.name}</extra>",
     )
     label = f"GC Frequency threshold {threshold_per_min:g} / min"
-    _threshold(figure, series, threshold_per_min, label, time_zone)
+    add_limit_line(figure, series, threshold_per_min, label, time_zone, THRESHOLD_COLOUR)
     return time_chart_layout(figure, "Garbage collections per minute", "collections / min")
 
 
@@ -163,29 +160,12 @@ def build_memory_figure(series: pd.DataFrame, threshold_pct: float, time_zone: s
     if not limits.empty:
         line_mb = threshold_pct / 100.0 * float(limits.iloc[-1]) / MB
         label = f"Heap Memory Usage threshold {threshold_pct:g} % = {line_mb:,.0f} MB"
-        _threshold(figure, series, line_mb, label, time_zone)
-        _keep_in_scale(figure, series, line_mb, label)
+        add_limit_line(figure, series, line_mb, label, time_zone, THRESHOLD_COLOUR)
+        peak_mb = float(pd.to_numeric(series["rss_bytes"], errors="coerce").max() or 0.0) / MB
+        keep_curve_in_scale(figure, peak_mb, line_mb, label, THRESHOLD_COLOUR)
     return time_chart_layout(
         figure, "Resident memory against the Heap Memory Usage threshold", "MB"
     )
-
-
-def _keep_in_scale(figure: go.Figure, series: pd.DataFrame, line_mb: float, label: str) -> None:
-    """A threshold far above the curve would flatten it: scale to the curve and say so."""
-    peak_mb = float(pd.to_numeric(series["rss_bytes"], errors="coerce").max() or 0.0) / MB
-    if peak_mb > 0 and line_mb > OFF_SCALE_FACTOR * peak_mb:
-        figure.update_yaxes(range=[0, peak_mb * 1.3])
-        figure.add_annotation(
-            text=f"{label}: far above this scale",
-            xref="paper",
-            yref="paper",
-            x=1,
-            y=1,
-            xanchor="right",
-            yanchor="top",
-            showarrow=False,
-            font={"color": THRESHOLD_COLOUR, "size": 11},
-        )
 
 
 def build_cycle_timing_figure(series: pd.DataFrame, period_s: float, time_zone: str) -> go.Figure:
@@ -205,5 +185,7 @@ def build_cycle_timing_figure(series: pd.DataFrame, period_s: float, time_zone: 
             line={"dash": dash},
             hovertemplate=f"{text} %{{y:.3f}} s<extra>%{{fullData.name}}</extra>",
         )
-    _threshold(figure, series, period_s, f"refresh period {period_s:g} s", time_zone)
+    add_limit_line(
+        figure, series, period_s, f"refresh period {period_s:g} s", time_zone, THRESHOLD_COLOUR
+    )
     return time_chart_layout(figure, "Cycle duration and lateness", "s")
