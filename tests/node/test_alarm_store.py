@@ -22,7 +22,7 @@ from storage.alarms.store import (
     read_alarm_history,
 )
 from storage.db import connect
-from storage.nodes import record_node_start
+from tests.builders import register_node
 
 FAILED = "PacingRequestsFailed/global"
 
@@ -121,28 +121,10 @@ def test_flood_chatter_and_stale_figures_come_from_the_transitions(
 def test_no_master_node_is_raised_from_heartbeats_and_cleared_by_a_fresh_one(
     db: sqlite_utils.Database,
 ) -> None:
-    record_node_start(
-        db,
-        node_id="a",
-        host="h",
-        pid=1,
-        mode="headless",
-        period_s=5.0,
-        started_at=0.0,
-        config_path="x",
-    )
+    register_node(db, "a", started_at=0.0)
     assert [t.to_state.value for t in check_no_master(db, now=100.0, stale_after_s=15.0)] == [
         "active_unacknowledged"
     ]
-    record_node_start(
-        db,
-        node_id="b",
-        host="h",
-        pid=2,
-        mode="headless",
-        period_s=5.0,
-        started_at=200.0,
-        config_path="x",
-    )
+    register_node(db, "b", started_at=200.0, pid=2)
     cleared = check_no_master(db, now=201.0, stale_after_s=15.0)
     assert [t.rule for t in cleared] == ["returns to normal before acknowledgement"]

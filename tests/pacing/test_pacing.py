@@ -11,21 +11,10 @@ from hypothesis import strategies as st
 
 from domain.decisions import TargetSnapshot
 from pacing import Pacer
+from tests.builders import make_snapshot
 
-BASE = TargetSnapshot(
-    target_id="Proactive Chat - chat",
-    media="chat",
-    goal_pct=3.0,
-    logged_in_slots=10,
-    ready_slots=4,
-    busy_slots=6,
-    in_queue=0,
-    accepted_total=100,
-    abandoned_total=1,
-    pending_invitations=0,
-    acceptance_rate=0.5,
-    accept_delay_s=8.0,
-    avg_handle_time_s=180.0,
+BASE = make_snapshot(
+    ready_slots=4, busy_slots=6, abandoned_total=1, acceptance_rate=0.5, avg_handle_time_s=180.0
 )
 
 

@@ -7,25 +7,13 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from domain.decisions import TargetSnapshot
 from pacing import TUNING_DEFAULTS, Pacer
 from pacing.estimates import Estimates
 from pacing.inputs import read_snapshots
+from tests.builders import make_snapshot
 
-WAITING = TargetSnapshot(
-    target_id="Proactive Chat - chat",
-    media="chat",
-    goal_pct=3.0,
-    logged_in_slots=10,
-    ready_slots=0,
-    busy_slots=10,
-    in_queue=1,
-    accepted_total=0,
-    abandoned_total=0,
-    pending_invitations=0,
-    acceptance_rate=0.25,
-    accept_delay_s=8.0,
-    avg_handle_time_s=300.0,
+WAITING = make_snapshot(
+    ready_slots=0, busy_slots=10, in_queue=1, accepted_total=0, abandoned_total=0
 )
 
 
@@ -35,13 +23,9 @@ def patience_after(hours: float, **tuning: float) -> float:
     rows = estimates.table.rows_for([WAITING.target_id])
     for cycle in range(int(hours * 1800) + 1):
         now = 2.0 * cycle
-        snapshot = TargetSnapshot(**{**_fields(WAITING), "abandoned_total": int(now // 60)})
+        snapshot = replace(WAITING, abandoned_total=int(now // 60))
         estimates.observe(rows, read_snapshots([snapshot]), now)
     return float(1.0 / estimates.theta(rows)[0])
-
-
-def _fields(snapshot: TargetSnapshot) -> dict[str, object]:
-    return {name: getattr(snapshot, name) for name in TargetSnapshot.__slots__}
 
 
 def test_a_new_target_starts_from_the_prior_patience() -> None:
@@ -62,14 +46,10 @@ def test_a_weak_prior_gives_way_within_one_window() -> None:
 
 # -- cold start: figures over a handful of events must not steer the pacer ------------------
 
-COLD = TargetSnapshot(
-    target_id="Proactive Chat - chat",
-    media="chat",
-    goal_pct=3.0,
+COLD = make_snapshot(
     logged_in_slots=30,
     ready_slots=30,
     busy_slots=0,
-    in_queue=0,
     accepted_total=0,
     abandoned_total=0,
     pending_invitations=None,

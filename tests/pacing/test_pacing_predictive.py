@@ -11,22 +11,9 @@ from hypothesis import strategies as st
 
 from domain.decisions import ALGORITHMS, OPTIMIZATION_TARGETS, TargetSnapshot
 from pacing import Pacer
+from tests.builders import make_snapshot
 
-BASE = TargetSnapshot(
-    target_id="Proactive Chat - chat",
-    media="chat",
-    goal_pct=3.0,
-    logged_in_slots=10,
-    ready_slots=3,
-    busy_slots=7,
-    in_queue=0,
-    accepted_total=100,
-    abandoned_total=3,
-    pending_invitations=0,
-    acceptance_rate=0.25,
-    accept_delay_s=8.0,
-    avg_handle_time_s=300.0,
-)
+BASE = make_snapshot()
 
 
 def decide(

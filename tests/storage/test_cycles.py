@@ -19,7 +19,7 @@ from storage.nodes import (
     record_node_stop,
     record_scheduler_event,
 )
-from tests.builders import count, make_cycle, make_target
+from tests.builders import NO_STATISTICS, count, make_cycle, make_target
 
 TARGETS = ("Proactive Chat - chat", "Proactive Voice - voice", "Sales - chat")
 
@@ -174,15 +174,7 @@ def test_scheduler_events_are_stored_once(db: sqlite_utils.Database) -> None:
 def test_a_target_without_statistics_is_still_recorded_with_its_error(
     db: sqlite_utils.Database,
 ) -> None:
-    blind = make_target(
-        logged_in_slots=None,
-        ready_slots=None,
-        busy_slots=None,
-        in_queue=None,
-        accepted_total=None,
-        abandoned_total=None,
-        error="stat source timed out",
-    )
+    blind = make_target(**NO_STATISTICS, error="stat source timed out")
     assert record_cycle(db, make_cycle(status="failed", error="stat source timed out"), [blind])
     stored = db.table("cycle_targets").get(blind.record_id)
     assert (stored["in_queue"], stored["error"]) == (None, "stat source timed out")

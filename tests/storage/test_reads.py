@@ -13,34 +13,20 @@ from storage.db import InvalidQueryError
 from storage.history import read_target_history
 from storage.nodes import (
     read_node_status,
-    record_node_start,
     record_node_stop,
     record_scheduler_event,
 )
 from storage.schema.migrations import MIGRATIONS
 from storage.targets import read_target_state
-from tests.builders import make_cycle, make_target
-
-
-def _start(db: sqlite_utils.Database, node_id: str, at: float) -> None:
-    record_node_start(
-        db,
-        node_id=node_id,
-        host="pc1",
-        pid=1,
-        mode="headless",
-        period_s=5.0,
-        started_at=at,
-        config_path="pacing.toml",
-    )
+from tests.builders import NO_STATISTICS, make_cycle, make_target, register_node
 
 
 def test_a_node_is_alive_while_its_heartbeat_is_fresh_and_it_has_not_stopped(
     db: sqlite_utils.Database,
 ) -> None:
-    _start(db, "fresh", 95.0)
-    _start(db, "stale", 50.0)
-    _start(db, "stopped", 99.0)
+    register_node(db, "fresh", started_at=95.0)
+    register_node(db, "stale", started_at=50.0)
+    register_node(db, "stopped", started_at=99.0)
     record_node_stop(db, "stopped", 99.0)
     status = {s.node_id: s for s in read_node_status(db, now=100.0, stale_after_s=15.0)}
     assert {n: s.alive for n, s in status.items()} == {
@@ -162,15 +148,7 @@ def test_count_rows_counts_every_table(db: sqlite_utils.Database) -> None:
 
 
 def test_unknown_figures_read_as_missing_values_not_zeros(db: sqlite_utils.Database) -> None:
-    blind = make_target(
-        logged_in_slots=None,
-        ready_slots=None,
-        busy_slots=None,
-        in_queue=None,
-        accepted_total=None,
-        abandoned_total=None,
-        error="stat source timed out",
-    )
+    blind = make_target(**NO_STATISTICS, error="stat source timed out")
     record_cycle(db, make_cycle(), [blind])
     row = read_target_state(db).iloc[0]
     assert pd.isna(row["in_queue"]) and math.isnan(row["abandon_ratio"])
