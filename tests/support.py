@@ -1,11 +1,32 @@
-"""Helpers shared by test packages."""
+"""Helpers shared by test packages: the shipped config, a hand-moved clock, waiting."""
 
 from __future__ import annotations
 
 import re
+import time
+import tomllib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+from config import Config, parse_config
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def shipped_raw() -> dict[str, Any]:
+    """The shipped example pacing.toml as the parser's input: a fresh copy to change."""
+    return tomllib.loads((ROOT / "pacing.toml").read_text(encoding="utf-8"))
+
+
+def shipped_config(folder: Path, **sections: dict[str, Any]) -> Config:
+    """The shipped example, its database in `folder`, with these options of its sections
+    changed: `shipped_config(tmp_path, pacing={"refreshPeriod": 0.2})`."""
+    raw = shipped_raw()
+    raw["node"]["database"] = str(folder / "pacing.db")
+    for section, options in sections.items():
+        raw.setdefault(section, {}).update(options)
+    return parse_config(raw, source="test", base_dir=folder)
 
 
 def write_test_config(folder: Path, refresh_period_s: float = 1.0) -> tuple[Path, Path]:
@@ -22,3 +43,29 @@ def write_test_config(folder: Path, refresh_period_s: float = 1.0) -> tuple[Path
     config = folder / "pacing.toml"
     config.write_text(text, encoding="utf-8")
     return config, database
+
+
+class Clock:
+    """An injected clock the test moves by hand."""
+
+    def __init__(self, now: float = 1_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def eventually(check: Callable[[], bool], within_s: float = 20.0) -> bool:
+    """Whether `check()` comes true within `within_s`: for what a background thread does.
+
+    The limit is generous and only reached on failure, so a slow machine passes, only slower.
+    """
+    give_up = time.monotonic() + within_s
+    while time.monotonic() < give_up:
+        if check():
+            return True
+        time.sleep(0.05)
+    return check()

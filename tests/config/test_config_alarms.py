@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import tomllib
 from typing import Any
 
 import pytest
 
 from config import ConfigError, parse_config
-from tests.support import ROOT
+from tests.support import ROOT, shipped_raw
 
 
 def parse(alarms: dict[str, Any]) -> Any:
-    raw = tomllib.loads((ROOT / "pacing.toml").read_text(encoding="utf-8"))
+    raw = shipped_raw()
     raw["alarms"] = alarms
     return parse_config(raw, source="test.toml", base_dir=ROOT)
 

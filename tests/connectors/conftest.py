@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,15 +16,11 @@ from fakes import FakeCredentials, FakeRemote
 from node.build import build_node
 from node.node import Node
 from node.wiring import build_ports
-from tests.support import ROOT
+from tests.support import shipped_raw
 
 CLIENT_ID = "pacing-test-client"
 SECRET = "s3cr3t-VALUE-that-must-never-leak-9f1c"
 SECRET_ENV = "PACING_TEST_CLIENT_SECRET"
-
-
-def shipped_raw() -> dict[str, Any]:
-    return tomllib.loads((ROOT / "pacing.toml").read_text(encoding="utf-8"))
 
 
 def fake_remote(*, platform: bool = True) -> FakeRemote:

@@ -11,8 +11,7 @@ from pathlib import Path
 import httpx
 
 from config import load_config
-
-from .conftest import ROOT
+from tests.support import ROOT
 
 
 def test_the_remote_example_points_both_ports_at_the_fakes() -> None:

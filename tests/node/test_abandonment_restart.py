@@ -2,71 +2,45 @@
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Sequence
 from pathlib import Path
 
-from config import Config, parse_config
-from domain.ports import AnswersByTarget, Decisions, StatisticsByTarget
+from config import Config
 from domain.statistics import TargetStatistics
 from domain.targets import PacingTarget
 from node.build import build_node
 from node.node import Node
 from storage.alarms.store import read_active_alarms
 from storage.db import connect
-from tests.support import ROOT
+from tests.fake_centre import FakeCentre
+from tests.support import Clock, shipped_config
 
 START = 1_767_225_600.0
 
 
-class HalfAbandoned:
+class HalfAbandoned(FakeCentre):
     """Statistics whose running totals grow by 100 accepted and 100 abandoned per read."""
 
-    def __init__(self) -> None:
-        self.reads = 0
-
-    def read(self, targets: Sequence[PacingTarget], now: float) -> StatisticsByTarget:
-        self.reads += 1
+    def statistics(self, target: PacingTarget) -> TargetStatistics:
         total = 1_000 + 100 * self.reads
-        return {
-            t.target_id: TargetStatistics(
-                target_id=t.target_id,
-                logged_in_slots=10,
-                ready_slots=2,
-                busy_slots=8,
-                in_queue=0,
-                accepted_total=total,
-                abandoned_total=total,
-            )
-            for t in targets
-        }
-
-
-class Nowhere:
-    def publish(
-        self, decisions: Decisions, statistics: StatisticsByTarget, now: float
-    ) -> AnswersByTarget:
-        return {}
-
-
-class Clock:
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
+        return TargetStatistics(
+            target_id=target.target_id,
+            logged_in_slots=10,
+            ready_slots=2,
+            busy_slots=8,
+            in_queue=0,
+            accepted_total=total,
+            abandoned_total=total,
+        )
 
 
 def config_for(folder: Path, node_id: str = "node-a") -> Config:
-    raw = tomllib.loads((ROOT / "pacing.toml").read_text(encoding="utf-8"))
-    raw["node"].update(database=str(folder / "pacing.db"), node_id=node_id)
-    raw["alarms"] = {"off_delay": "0s", "abandonment_window": "15min"}
-    return parse_config(raw, source="test", base_dir=folder)
+    alarms = {"off_delay": "0s", "abandonment_window": "15min"}
+    return shipped_config(folder, node={"node_id": node_id}, alarms=alarms)
 
 
 def one_cycle(config: Config, clock: Clock, source: HalfAbandoned) -> None:
     node: Node = build_node(
-        config, mode="headless", clock=clock, stat_source=source, publisher=Nowhere()
+        config, mode="headless", clock=clock, stat_source=source, publisher=source
     )
     try:
         node.run_once()

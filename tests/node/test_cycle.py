@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from domain.decisions import PacingDecision, TargetSnapshot
-from domain.ports import AnswersByTarget, Decisions, StatisticsByTarget
-from domain.statistics import PublishResult, TargetStatistics
 from domain.targets import PacingTarget, TargetAgent
 from node.cycle import PacingCycle
 from pacing import Pacer
+from tests.fake_centre import FakeCentre
 
 CHAT = PacingTarget(
     "Proactive Chat - chat", "Proactive Chat", "7001", "chat", 3.0, ("G",), (TargetAgent("a", 3),)
@@ -23,35 +22,6 @@ VOICE = PacingTarget(
     ("G",),
     (TargetAgent("a", 1),),
 )
-
-
-def stats(target_id: str, ready: int = 3) -> TargetStatistics:
-    return TargetStatistics(target_id, 3, ready, 3 - ready, 0, 10, 0)
-
-
-class FakeCentre:
-    """Stat source and publisher we control: fails on demand, answers pending = allowed."""
-
-    def __init__(self) -> None:
-        self.fail_read = False
-        self.fail_publish = False
-        self.missing: set[str] = set()
-        self.published: list[Sequence[PacingDecision]] = []
-
-    def read(self, targets: Sequence[PacingTarget], now: float) -> StatisticsByTarget:
-        if self.fail_read:
-            raise ConnectionError("stat server unreachable")
-        return {t.target_id: stats(t.target_id) for t in targets if t.target_id not in self.missing}
-
-    def publish(
-        self, decisions: Decisions, statistics: StatisticsByTarget, now: float
-    ) -> AnswersByTarget:
-        if self.fail_publish:
-            raise TimeoutError("platform did not answer")
-        self.published.append(decisions)
-        return {
-            d.target_id: PublishResult(d.target_id, d.allowed_invitations, 0.5) for d in decisions
-        }
 
 
 def make_cycle(

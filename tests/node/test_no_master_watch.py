@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,9 +13,9 @@ from connectors.notifiers import NotificationDispatcher, WebhookNotifier
 from node.no_master_watch import NoMasterWatch, build_no_master_watch
 from storage.alarms.store import read_active_alarms
 from storage.db import connect
-from storage.nodes import record_node_start
+from tests.builders import register_node
 from tests.connectors.receivers import WebhookReceiver, serving
-from tests.support import ROOT
+from tests.support import ROOT, eventually
 
 START = 1_767_225_600.0
 
@@ -46,27 +45,9 @@ def no_master_state(config: Config) -> str | None:
 def heartbeat(config: Config, at: float) -> None:
     db = connect(config.node.database_path)
     try:
-        record_node_start(
-            db,
-            node_id="pacing-1",
-            host="h",
-            pid=1,
-            mode="headless",
-            period_s=config.pacing.refresh_period_s,
-            started_at=at,
-            config_path="",
-        )
+        register_node(db, "pacing-1", started_at=at, period_s=config.pacing.refresh_period_s)
     finally:
         db.close()
-
-
-def eventually(check: Callable[[], bool], within_s: float = 10.0) -> bool:
-    give_up = time.monotonic() + within_s
-    while time.monotonic() < give_up:
-        if check():
-            return True
-        time.sleep(0.05)
-    return check()
 
 
 def test_the_watch_raises_no_master_when_heartbeats_are_old_and_clears_it_when_one_is_fresh(

@@ -8,19 +8,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from config import Config, parse_config
-from domain.ports import AnswersByTarget, Decisions, StatisticsByTarget
-from domain.statistics import PublishResult
 from node.build import build_node, embedded_node, start_embedded_node, stop_embedded_node
-from tests.support import ROOT
-
-
-def shipped_config(folder: Path, **pacing: Any) -> Config:
-    """The example pacing.toml as shipped, with its database in `folder`."""
-    raw = tomllib.loads((ROOT / "pacing.toml").read_text(encoding="utf-8"))
-    raw["node"]["database"] = str(folder / "pacing.db")
-    raw["pacing"].update(pacing)
-    return parse_config(raw, source="test", base_dir=folder)
+from tests.fake_centre import FakeCentre
+from tests.support import ROOT, shipped_config
 
 
 def rows(database: Path, sql: str) -> list[tuple[Any, ...]]:
@@ -48,22 +38,11 @@ def test_each_cycle_writes_one_row_per_target_to_a_real_sqlite_file(tmp_path: Pa
     assert mode == "headless" and heartbeat_at is not None and stopped_at >= heartbeat_at
 
 
-class SlowPublisher:
-    """Takes longer than the refresh period, as a stuck platform would."""
-
-    def __init__(self, delay_s: float) -> None:
-        self.delay_s = delay_s
-
-    def publish(
-        self, decisions: Decisions, statistics: StatisticsByTarget, now: float
-    ) -> AnswersByTarget:
-        time.sleep(self.delay_s)
-        return {d.target_id: PublishResult(d.target_id, 0) for d in decisions}
-
-
 def test_an_overrun_is_recorded_and_skipped_fires_are_counted(tmp_path: Path) -> None:
-    config = shipped_config(tmp_path, refreshPeriod=0.2)
-    node = build_node(config, mode="headless", publisher=SlowPublisher(0.5))
+    config = shipped_config(tmp_path, pacing={"refreshPeriod": 0.2})
+    stuck_platform = FakeCentre()
+    stuck_platform.publish_delay_s = 0.5  # longer than the refresh period
+    node = build_node(config, mode="headless", publisher=stuck_platform)
     node.start()
     try:
         time.sleep(2.0)
@@ -80,7 +59,7 @@ def test_an_overrun_is_recorded_and_skipped_fires_are_counted(tmp_path: Path) ->
 
 
 def test_a_stopped_node_is_marked_stopped(tmp_path: Path) -> None:
-    config = shipped_config(tmp_path, refreshPeriod=0.2)
+    config = shipped_config(tmp_path, pacing={"refreshPeriod": 0.2})
     node = build_node(config, mode="headless")
     node.start()
     time.sleep(0.5)
@@ -92,7 +71,7 @@ def test_a_stopped_node_is_marked_stopped(tmp_path: Path) -> None:
 
 
 def test_the_embedded_node_starts_once_however_often_it_is_asked(tmp_path: Path) -> None:
-    config = shipped_config(tmp_path, refreshPeriod=0.2)
+    config = shipped_config(tmp_path, pacing={"refreshPeriod": 0.2})
     try:
         first = start_embedded_node(config)
         second = start_embedded_node(config)
@@ -107,7 +86,6 @@ def test_the_embedded_node_starts_once_however_often_it_is_asked(tmp_path: Path)
 def test_logging_covers_every_package_of_the_project() -> None:
     # A package missing from the list logs nowhere once a `pacing` command took over logging
     # (the node's "started" line was lost that way when engine/ became node/).
-    import tomllib
 
     from node.logs import PROJECT_LOGGERS
 

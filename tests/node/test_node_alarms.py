@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from cli.main import main
-from config import Config, parse_config
+from config import Config
 from domain.signals import AlarmSignal
 from node.alarm_parts import build_alarm_parts
 from node.build import build_node
 from storage.alarms.store import load_conditions, read_active_alarms, read_runtime_samples
 from storage.db import connect
-from tests.support import ROOT
+from tests.support import ROOT, shipped_config
 
 
 def config_for(folder: Path, **alarms: Any) -> Config:
-    raw = tomllib.loads((ROOT / "pacing.toml").read_text(encoding="utf-8"))
-    raw["node"]["database"] = str(folder / "pacing.db")
-    raw["alarms"] = {"off_delay": "0s", **alarms}
-    return parse_config(raw, source="test", base_dir=folder)
+    return shipped_config(folder, alarms={"off_delay": "0s", **alarms})
 
 
 def test_a_node_provisions_the_conditions_and_samples_the_runtime_every_cycle(

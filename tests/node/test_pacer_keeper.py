@@ -4,65 +4,57 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import tomllib
+from dataclasses import replace
 from pathlib import Path
 
-from config import parse_config
-from domain.decisions import TargetSnapshot
+import pytest
+
 from node.build import build_node
 from node.pacer_keeper import MAX_RESTORE_AGE_S, PacerStateKeeper
 from pacing import Pacer
 from storage.db import PerThreadDatabase
-from tests.support import ROOT
+from tests.builders import make_snapshot
+from tests.support import Clock, shipped_config
 
-SNAPSHOT = TargetSnapshot(
-    target_id="Proactive Chat - chat",
-    media="chat",
-    goal_pct=3.0,
-    logged_in_slots=10,
-    ready_slots=3,
-    busy_slots=7,
-    in_queue=0,
-    accepted_total=100,
-    abandoned_total=2,
-    pending_invitations=4,
-    acceptance_rate=0.25,
-    accept_delay_s=8.0,
-    avg_handle_time_s=300.0,
-)
-
-
-class Clock:
-    def __init__(self, now: float = 1000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
+SNAPSHOT = make_snapshot(abandoned_total=2, pending_invitations=4)
 
 
 def paced_for_a_while(pacer: Pacer, cycles: int, keeper: PacerStateKeeper | None = None) -> None:
     for cycle in range(cycles):
         served = SNAPSHOT.accepted_total + cycle
         abandoned = SNAPSHOT.abandoned_total + cycle // 10
-        snapshot = TargetSnapshot(
-            **{
-                **{name: getattr(SNAPSHOT, name) for name in TargetSnapshot.__slots__},
-                "accepted_total": served,
-                "abandoned_total": abandoned,
-            }
-        )
+        snapshot = replace(SNAPSHOT, accepted_total=served, abandoned_total=abandoned)
         pacer.decide([snapshot], now=2.0 * cycle)
         if keeper is not None:
             keeper.after_cycle(None, True)  # type: ignore[arg-type] - the keeper ignores it
 
 
-def test_the_state_is_saved_every_n_cycles_and_a_new_pacer_starts_from_it(tmp_path: Path) -> None:
-    database, clock = PerThreadDatabase(tmp_path / "pacing.db"), Clock()
+@pytest.fixture
+def database(tmp_path: Path) -> PerThreadDatabase:
+    return PerThreadDatabase(tmp_path / "pacing.db")
+
+
+def restarted(database: PerThreadDatabase, clock: Clock) -> Pacer:
+    """The pacer of a node started again on `database`: whatever its keeper restored."""
+    pacer = Pacer(interval_s=2.0)
+    PacerStateKeeper(pacer, database, "n1", clock).start()
+    return pacer
+
+
+def saved_after_three_cycles(database: PerThreadDatabase, clock: Clock) -> None:
+    pacer = Pacer(interval_s=2.0)
+    paced_for_a_while(pacer, 3)
+    PacerStateKeeper(pacer, database, "n1", clock).stop()
+
+
+def test_the_state_is_saved_every_n_cycles_and_a_new_pacer_starts_from_it(
+    database: PerThreadDatabase,
+) -> None:
+    clock = Clock()
     pacer = Pacer(interval_s=2.0)
     paced_for_a_while(pacer, 30, PacerStateKeeper(pacer, database, "n1", clock, every_cycles=30))
-    restarted = Pacer(interval_s=2.0)
-    PacerStateKeeper(restarted, database, "n1", clock).start()
-    before, after = pacer.state()[SNAPSHOT.target_id], restarted.state()[SNAPSHOT.target_id]
+    before = pacer.state()[SNAPSHOT.target_id]
+    after = restarted(database, clock).state()[SNAPSHOT.target_id]
     fresh = Pacer(interval_s=2.0)
     paced_for_a_while(fresh, 1)
     assert (
@@ -72,54 +64,41 @@ def test_the_state_is_saved_every_n_cycles_and_a_new_pacer_starts_from_it(tmp_pa
     assert after["last_now"] is None  # the outage counts as no time
 
 
-def test_nothing_is_saved_between_the_n_cycles(tmp_path: Path) -> None:
-    database, clock = PerThreadDatabase(tmp_path / "pacing.db"), Clock()
+def test_nothing_is_saved_between_the_n_cycles(database: PerThreadDatabase) -> None:
+    clock = Clock()
     pacer = Pacer(interval_s=2.0)
     paced_for_a_while(pacer, 29, PacerStateKeeper(pacer, database, "n1", clock, every_cycles=30))
-    restarted = Pacer(interval_s=2.0)
-    PacerStateKeeper(restarted, database, "n1", clock).start()
-    assert restarted.state() == {}
+    assert restarted(database, clock).state() == {}
 
 
-def test_stopping_saves_the_latest_state(tmp_path: Path) -> None:
-    database, clock = PerThreadDatabase(tmp_path / "pacing.db"), Clock()
+def test_stopping_saves_the_latest_state(database: PerThreadDatabase) -> None:
+    clock = Clock()
     pacer = Pacer(interval_s=2.0)
     keeper = PacerStateKeeper(pacer, database, "n1", clock)
     paced_for_a_while(pacer, 3)
     keeper.stop()
-    restarted = Pacer(interval_s=2.0)
-    PacerStateKeeper(restarted, database, "n1", clock).start()
-    assert set(restarted.state()) == {SNAPSHOT.target_id}
+    assert set(restarted(database, clock).state()) == {SNAPSHOT.target_id}
 
 
-def test_a_state_older_than_the_limit_is_not_restored(tmp_path: Path) -> None:
-    database, clock = PerThreadDatabase(tmp_path / "pacing.db"), Clock()
-    pacer = Pacer(interval_s=2.0)
-    paced_for_a_while(pacer, 3)
-    PacerStateKeeper(pacer, database, "n1", clock).stop()
-    clock.now += MAX_RESTORE_AGE_S + 1.0
-    restarted = Pacer(interval_s=2.0)
-    PacerStateKeeper(restarted, database, "n1", clock).start()
-    assert restarted.state() == {}
+def test_a_state_older_than_the_limit_is_not_restored(database: PerThreadDatabase) -> None:
+    clock = Clock()
+    saved_after_three_cycles(database, clock)
+    clock.advance(MAX_RESTORE_AGE_S + 1.0)
+    assert restarted(database, clock).state() == {}
 
 
-def test_an_unreadable_saved_state_means_a_cold_start_not_a_dead_node(tmp_path: Path) -> None:
-    database, clock = PerThreadDatabase(tmp_path / "pacing.db"), Clock()
-    pacer = Pacer(interval_s=2.0)
-    paced_for_a_while(pacer, 3)
-    PacerStateKeeper(pacer, database, "n1", clock).stop()
+def test_an_unreadable_saved_state_means_a_cold_start_not_a_dead_node(
+    database: PerThreadDatabase,
+) -> None:
+    clock = Clock()
+    saved_after_three_cycles(database, clock)
     with sqlite3.connect(database.path) as raw:
         raw.execute('UPDATE pacer_state SET state_json = \'{"t": {"no_such_field": 1}}\'')
-    restarted = Pacer(interval_s=2.0)
-    PacerStateKeeper(restarted, database, "n1", clock).start()  # logs, does not raise
-    assert restarted.state() == {}
+    assert restarted(database, clock).state() == {}  # the keeper logs, does not raise
 
 
 def test_a_node_leaves_its_pacer_state_in_its_database_when_it_stops(tmp_path: Path) -> None:
-    root = ROOT
-    raw = tomllib.loads((root / "pacing.toml").read_text(encoding="utf-8"))
-    raw["node"]["database"] = str(tmp_path / "pacing.db")
-    config = parse_config(raw, source="test", base_dir=tmp_path)
+    config = shipped_config(tmp_path)
     node = build_node(config, mode="headless")
     for _ in range(3):
         node.run_once()

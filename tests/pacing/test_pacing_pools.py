@@ -10,13 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.decisions import PacingDecision, TargetSnapshot
-from domain.ports import AnswersByTarget, Decisions, StatisticsByTarget
-from domain.statistics import PublishResult, TargetStatistics
 from domain.targets import PacingTarget, TargetAgent
 from node.cycle import PacingCycle
 from pacing import Pacer
 from pacing.pools import CapacityPool, find_capacity_pools, split_shared_ready
+from tests.builders import make_snapshot
+from tests.fake_centre import FakeCentre
 
 
 def target(name: str, media: str, *agents: tuple[str, int]) -> PacingTarget:
@@ -97,21 +96,7 @@ def test_a_single_shared_slot_goes_to_the_targets_in_turn() -> None:
     assert turns == [[1, 0], [0, 1]]
 
 
-SNAPSHOT = TargetSnapshot(
-    target_id="Sales - chat",
-    media="chat",
-    goal_pct=3.0,
-    logged_in_slots=4,
-    ready_slots=2,
-    busy_slots=2,
-    in_queue=0,
-    accepted_total=100,
-    abandoned_total=3,
-    pending_invitations=0,
-    acceptance_rate=0.25,
-    accept_delay_s=8.0,
-    avg_handle_time_s=300.0,
-)
+SNAPSHOT = make_snapshot(target_id="Sales - chat", logged_in_slots=4, ready_slots=2, busy_slots=2)
 
 
 @pytest.mark.parametrize("algorithm", ["predictive", "progressive", "adaptive"])
@@ -145,27 +130,8 @@ def test_shared_ready_slots_without_a_pool_are_refused_with_the_target_named() -
         replace(SNAPSHOT, capacity_pool="p", shared_ready_slots=3)
 
 
-class EveryoneReady:
-    """Stat source and publisher: every slot of every target ready; pending = allowed."""
-
-    def __init__(self) -> None:
-        self.published: list[Sequence[PacingDecision]] = []
-
-    def read(self, targets: Sequence[PacingTarget], now: float) -> StatisticsByTarget:
-        return {
-            t.target_id: TargetStatistics(t.target_id, t.total_slots, t.total_slots, 0, 0, 10, 0)
-            for t in targets
-        }
-
-    def publish(
-        self, decisions: Decisions, statistics: StatisticsByTarget, now: float
-    ) -> AnswersByTarget:
-        self.published.append(decisions)
-        return {d.target_id: PublishResult(d.target_id, 0, 0.35) for d in decisions}
-
-
 def run_cycle(targets: Sequence[PacingTarget]) -> dict[str, int]:
-    centre = EveryoneReady()
+    centre = FakeCentre()  # every slot of every target ready
     cycle = PacingCycle(
         node_id="n1",
         targets=targets,

@@ -11,7 +11,8 @@ from domain.ports import CycleOutcome
 from node.recording import DirectRecorder
 from storage.backlog.classify import error_name
 from storage.db import PerThreadDatabase
-from tests.storage.backlog.support import make_item, register_node
+from tests.builders import register_node
+from tests.storage.backlog.support import make_item
 
 
 def outcome(n: int) -> CycleOutcome:

@@ -1,4 +1,4 @@
-"""Helpers of the backlog fault tests: items, a clock, and the no-loss invariant."""
+"""Helpers of the backlog fault tests: items, processors, and the no-loss invariant."""
 
 from __future__ import annotations
 
@@ -28,19 +28,6 @@ DEFAULT_POLICY = ErrorPolicy(False, (), DEFAULT_STARTS_WITH)
 SETTINGS = RetrySettings(
     min_item_age_s=5.0, max_attempts=5, max_item_age_s=86_400.0, errors=DEFAULT_POLICY
 )
-
-
-class Clock:
-    """An injected clock the test moves by hand."""
-
-    def __init__(self, now: float = 1_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def make_item(
@@ -120,18 +107,3 @@ def assert_nothing_lost(
         assert not (in_db and files), f"{item.record_id} is both stored and still in {files}"
         if in_db:
             assert stored[item.record_id] == len(item.targets), f"{item.record_id} incomplete"
-
-
-def register_node(db: sqlite_utils.Database, node_id: str = "node-a") -> None:
-    from storage.nodes import record_node_start
-
-    record_node_start(
-        db,
-        node_id=node_id,
-        host="test",
-        pid=1,
-        mode="headless",
-        period_s=5.0,
-        started_at=1.0,
-        config_path="",
-    )

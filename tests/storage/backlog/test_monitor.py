@@ -23,7 +23,8 @@ from storage.backlog import (
 )
 from storage.backlog.monitor import MB
 from storage.backlog.reads import read_backlog_samples, read_backlog_status
-from tests.storage.backlog.support import Clock, make_item
+from tests.storage.backlog.support import make_item
+from tests.support import Clock
 
 
 def test_levels_raise_above_their_threshold_and_clear_only_below_ninety_percent() -> None:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import pytest
 
 from config import ConfigError, parse_config
-from tests.support import ROOT
+from tests.support import shipped_raw
 
 
 def parse_with(tmp_path: Path, **backlog: object) -> object:
-    raw = tomllib.loads((ROOT / "pacing.toml").read_text(encoding="utf-8"))
+    raw = shipped_raw()
     raw["Backlog"].update(backlog)
     return parse_config(raw, source="test", base_dir=tmp_path).backlog
 

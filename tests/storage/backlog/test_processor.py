@@ -24,12 +24,12 @@ from storage.backlog import (
 from storage.backlog.folder import PENDING, TMP
 from tests.storage.backlog.support import (
     DEFAULT_POLICY,
-    Clock,
     assert_nothing_lost,
     items_on_disk,
     make_item,
     make_processor,
 )
+from tests.support import Clock
 
 
 @pytest.fixture

@@ -22,9 +22,10 @@ from storage.backlog import (
     is_backloggable,
 )
 from storage.db import PerThreadDatabase
+from tests.builders import register_node
 from tests.storage.backlog.faults import outcome
-from tests.storage.backlog.support import DEFAULT_POLICY, Clock, items_on_disk, register_node
-from tests.support import ROOT
+from tests.storage.backlog.support import DEFAULT_POLICY, items_on_disk
+from tests.support import ROOT, Clock
 
 
 def recorder_for(

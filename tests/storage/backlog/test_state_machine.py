@@ -36,15 +36,15 @@ from storage.backlog import (
 from storage.backlog.folder import PENDING
 from storage.db import PerThreadDatabase
 from storage.hive_off import HiveOffSettings, read_archive, run_hive_off
+from tests.builders import register_node
 from tests.storage.backlog.support import (
     DEFAULT_POLICY,
     SETTINGS,
-    Clock,
     items_on_disk,
     make_item,
     make_processor,
-    register_node,
 )
+from tests.support import Clock
 
 DAY_S = 86_400.0
 LONG_LIVED = replace(SETTINGS, max_item_age_s=400 * DAY_S, max_attempts=4)
@@ -55,6 +55,8 @@ class ReadOnlySwitch:
 
 
 class SwitchedDatabase(PerThreadDatabase):
+    """Connections that are read-only while the switch says so, and never wait for a lock."""
+
     def __init__(self, path: Path, switch: ReadOnlySwitch) -> None:
         super().__init__(path, busy_timeout_ms=0)
         self.switch = switch
@@ -65,15 +67,8 @@ class SwitchedDatabase(PerThreadDatabase):
         return db
 
 
-class SwitchedBacklogDatabase(BacklogDatabase):
-    def __init__(self, path: Path, switch: ReadOnlySwitch) -> None:
-        super().__init__(path, busy_timeout_ms=0)
-        self.switch = switch
-
-    def get(self) -> sqlite_utils.Database:
-        db = super().get()
-        db.execute(f"PRAGMA query_only = {'ON' if self.switch.read_only else 'OFF'}")
-        return db
+class SwitchedBacklogDatabase(SwitchedDatabase, BacklogDatabase):
+    """The backlog's own database (synchronous=FULL, `write_item`), switched the same way."""
 
 
 class BacklogMachine(RuleBasedStateMachine):

@@ -4,46 +4,26 @@ from __future__ import annotations
 
 import sqlite3
 import time
-import tomllib
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from cli.main import main
-from config import Config, parse_config
 from domain.signals import CollectingSink
 from node.recording import build_recording
 from storage.backlog import BacklogDatabase, BacklogFolder
 from storage.backlog.control import read_processor_enabled
 from storage.db import PerThreadDatabase
 from storage.hive_off import next_run_at
+from tests.builders import register_node
 from tests.storage.backlog.faults import outcome
-from tests.storage.backlog.support import register_node
-from tests.support import ROOT, write_test_config
-
-
-def config_in(folder: Path, **backlog: Any) -> Config:
-    raw = tomllib.loads((ROOT / "pacing.toml").read_text(encoding="utf-8"))
-    raw["node"]["database"] = str(folder / "pacing.db")
-    raw["Backlog"].update(backlog)
-    return parse_config(raw, source="test", base_dir=folder)
-
-
-def eventually(predicate: Callable[[], bool], timeout_s: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
+from tests.support import eventually, shipped_config, write_test_config
 
 
 def test_a_cycle_that_meets_a_locked_database_is_backlogged_then_drained(tmp_path: Path) -> None:
-    config = config_in(tmp_path, **{"Processor.MinItemAgeBeforeProcessingMillis": 0})
+    config = shipped_config(tmp_path, Backlog={"Processor.MinItemAgeBeforeProcessingMillis": 0})
     database = PerThreadDatabase(config.node.database_path, busy_timeout_ms=50)
     register_node(database.get())
     recorder, parts = build_recording(config, database, CollectingSink(), time.time)
