@@ -16,21 +16,15 @@ import uuid
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from alarms.model import instance_id_for
 from domain.signals import AlarmSignal, Condition
 from node.alarm_evaluator import evaluate_and_store
 from storage.alarms.store import read_active_alarms, read_alarm_history
 from storage.db import StorageError, connect, connect_readonly
-from tests.browser.conftest import (
-    OPERATOR,
-    VIEWER,
-    Dashboard,
-    new_page,
-    open_page,
-    sign_in,
-)
+from tests.browser.conftest import OPERATOR, VIEWER, sign_in
+from tests.browser.harness import Dashboard, open_page
 
 pytestmark = pytest.mark.browser
 STATE_TIMEOUT_S = 60.0
@@ -109,36 +103,28 @@ def open_alarms_and_pick(page: Page, url: str, scope: str) -> None:
 
 
 def test_a_direct_link_on_a_fresh_server_asks_for_sign_in_first(
-    fresh_signed_in_dashboard: Dashboard, browser: Browser
+    fresh_signed_in_dashboard: Dashboard, page: Page
 ) -> None:
     # The first page any session opens on this server: no page may be reachable around the
     # sign-in gate in app.py (a pages/ folder would be run directly by Streamlit).
-    page = new_page(browser)
-    try:
-        open_page(page, f"{fresh_signed_in_dashboard.url}/alarms?refresh=paused")
-        expect(page.get_by_label("User name")).to_be_visible()
-        assert page.get_by_test_id("stDataFrame").count() == 0
-        assert page.get_by_test_id("stMetricValue").count() == 0
-    finally:
-        page.context.close()
+    open_page(page, f"{fresh_signed_in_dashboard.url}/alarms?refresh=paused")
+    expect(page.get_by_label("User name")).to_be_visible()
+    assert page.get_by_test_id("stDataFrame").count() == 0
+    assert page.get_by_test_id("stMetricValue").count() == 0
 
 
 def test_an_operator_acknowledges_an_alarm_and_the_history_names_her(
-    signed_in_dashboard: Dashboard, browser: Browser
+    signed_in_dashboard: Dashboard, page: Page
 ) -> None:
     board = signed_in_dashboard
     instance_id, scope = raise_alarm(board)
-    page = new_page(browser)
-    try:
-        # A new page load is a new Streamlit session: sign in on the page itself.
-        open_alarms_and_pick(page, f"{board.url}/alarms?refresh=paused", scope)
-        page.get_by_label("Comment").fill("looked at it")
-        page.get_by_role("button", name="Apply").click()
-        done = re.compile(rf"{re.escape(scope)}.*acknowledged by {OPERATOR[0]}")
-        expect(page.get_by_text(done)).to_be_visible(timeout=20_000)
-        assert page.get_by_test_id("stException").count() == 0
-    finally:
-        page.context.close()
+    # A new page load is a new Streamlit session: sign in on the page itself.
+    open_alarms_and_pick(page, f"{board.url}/alarms?refresh=paused", scope)
+    page.get_by_label("Comment").fill("looked at it")
+    page.get_by_role("button", name="Apply").click()
+    done = re.compile(rf"{re.escape(scope)}.*acknowledged by {OPERATOR[0]}")
+    expect(page.get_by_text(done)).to_be_visible(timeout=20_000)
+    assert page.get_by_test_id("stException").count() == 0
     row = alarm_state(board, instance_id)
     assert row is not None and row["state"] == "active_acknowledged"
     assert row["acknowledged_by"] == OPERATOR[0]
@@ -154,40 +140,30 @@ def test_an_operator_acknowledges_an_alarm_and_the_history_names_her(
 
 
 def test_a_viewer_sees_the_alarm_but_cannot_acknowledge_it(
-    signed_in_dashboard: Dashboard, browser: Browser
+    signed_in_dashboard: Dashboard, page: Page
 ) -> None:
     board = signed_in_dashboard
     _, scope = raise_alarm(board)
-    page = new_page(browser)
-    try:
-        # Refreshing, so the table catches up with a cached query older than the raise.
-        sign_in(page, f"{board.url}/alarms?refresh=2s", *VIEWER)
-        expect(page.get_by_test_id("stSidebarNav").get_by_text("Alarms")).to_be_visible()
-        expect(page.get_by_text("needs the operator role")).to_be_visible(timeout=20_000)
-        # The active table (its "state" column tells it from the history's "from" and "to").
-        state_column = page.get_by_role(
-            "columnheader", name="state", exact=True, include_hidden=True
-        )
-        active_table = page.get_by_test_id("stDataFrame").filter(has=state_column)
-        expect(active_table.get_by_text(scope)).to_be_attached(timeout=30_000)
-        expect(active_table).to_be_visible()
-        expect(page.get_by_role("button", name="Apply")).to_have_count(0)
-        expect(page.get_by_label("Comment")).to_have_count(0)
-        assert page.get_by_test_id("stException").count() == 0
-    finally:
-        page.context.close()
+    # Refreshing, so the table catches up with a cached query older than the raise.
+    sign_in(page, f"{board.url}/alarms?refresh=2s", *VIEWER)
+    expect(page.get_by_test_id("stSidebarNav").get_by_text("Alarms")).to_be_visible()
+    expect(page.get_by_text("needs the operator role")).to_be_visible(timeout=20_000)
+    # The active table (its "state" column tells it from the history's "from" and "to").
+    state_column = page.get_by_role("columnheader", name="state", exact=True, include_hidden=True)
+    active_table = page.get_by_test_id("stDataFrame").filter(has=state_column)
+    expect(active_table.get_by_text(scope)).to_be_attached(timeout=30_000)
+    expect(active_table).to_be_visible()
+    expect(page.get_by_role("button", name="Apply")).to_have_count(0)
+    expect(page.get_by_label("Comment")).to_have_count(0)
+    assert page.get_by_test_id("stException").count() == 0
 
 
 def test_the_health_page_draws_its_charts_with_the_alarm_markers(
-    signed_in_dashboard: Dashboard, browser: Browser
+    signed_in_dashboard: Dashboard, page: Page
 ) -> None:
     board = signed_in_dashboard
     raise_alarm(board)  # a GC Latency raise in the range: a marker on the health charts
-    page = new_page(browser)
-    try:
-        sign_in(page, f"{board.url}/health?range=15m&refresh=2s", *VIEWER)
-        expect(page.get_by_test_id("stPlotlyChart")).to_have_count(4, timeout=30_000)
-        expect(page.get_by_text("alarm raised").first).to_be_attached(timeout=30_000)
-        assert page.get_by_test_id("stException").count() == 0
-    finally:
-        page.context.close()
+    sign_in(page, f"{board.url}/health?range=15m&refresh=2s", *VIEWER)
+    expect(page.get_by_test_id("stPlotlyChart")).to_have_count(4, timeout=30_000)
+    expect(page.get_by_text("alarm raised").first).to_be_attached(timeout=30_000)
+    assert page.get_by_test_id("stException").count() == 0

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.browser.conftest import Dashboard, open_page
+from tests.browser.harness import Dashboard, open_page
 
 pytestmark = pytest.mark.browser
 

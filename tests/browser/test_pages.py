@@ -10,12 +10,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
-from domain.records import CycleRecord, TargetRecord
 from storage.cycles import record_cycle
 from storage.db import connect
-from tests.browser.conftest import OPERATOR, VIEWER, Dashboard, open_page, sign_in
+from tests.browser.conftest import OPERATOR, VIEWER, sign_in
+from tests.browser.harness import Dashboard, open_page, streamlit_command
+from tests.builders import make_cycle, make_target
 from tests.support import ROOT, write_test_config
 
 pytestmark = pytest.mark.browser
@@ -59,33 +60,9 @@ def store_formula_row(database: Path, at: float) -> None:
     """A target row whose text a spreadsheet would run as a formula."""
     db = connect(database)
     try:
-        cycle = CycleRecord(
-            cycle_id="formula-cycle",
-            node_id="test",
-            seq=0,
-            scheduled_at=at,
-            started_at=at,
-            duration_s=0.01,
-            lateness_s=0.0,
-            period_s=1.0,
-            status="ok",
-            targets_count=1,
-            errors_count=0,
-        )
-        target = TargetRecord(
-            cycle_id="formula-cycle",
-            target_id=FORMULA_TARGET,
-            at=at,
-            media="chat",
-            goal_pct=3.0,
-            logged_in_slots=1,
-            ready_slots=1,
-            busy_slots=0,
-            in_queue=0,
-            accepted_total=0,
-            abandoned_total=0,
-            reason="=1+1",
-            error="@SUM(A1:A2)",
+        cycle = make_cycle("formula-cycle", started_at=at, node_id="test", targets_count=1)
+        target = make_target(
+            "formula-cycle", FORMULA_TARGET, at, reason="=1+1", error="@SUM(A1:A2)"
         )
         record_cycle(db, cycle, [target], recorded_at=at)
     finally:
@@ -131,61 +108,33 @@ def test_the_downloaded_csv_is_what_pacing_export_writes_and_neutralises_formula
     assert text.count("\n") > 10, "the node's own rows are in the file too"
 
 
-def test_a_viewer_sees_no_operator_actions(
-    signed_in_dashboard: Dashboard, browser: Browser
-) -> None:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    try:
-        sign_in(page, signed_in_dashboard.url, *VIEWER)
-        nav = page.get_by_test_id("stSidebarNav")
-        expect(nav.get_by_text("Targets")).to_be_visible()
-        expect(nav.get_by_text("Users")).to_have_count(0)
-        open_page(page, f"{signed_in_dashboard.url}/users")
-        expect(page.get_by_role("button", name="Save user")).to_have_count(0)
-    finally:
-        context.close()
+def test_a_viewer_sees_no_operator_actions(signed_in_dashboard: Dashboard, page: Page) -> None:
+    sign_in(page, signed_in_dashboard.url, *VIEWER)
+    nav = page.get_by_test_id("stSidebarNav")
+    expect(nav.get_by_text("Targets")).to_be_visible()
+    expect(nav.get_by_text("Users")).to_have_count(0)
+    open_page(page, f"{signed_in_dashboard.url}/users")
+    expect(page.get_by_role("button", name="Save user")).to_have_count(0)
 
 
 def test_an_operator_sees_the_users_page_and_a_wrong_password_gets_nothing(
-    signed_in_dashboard: Dashboard, browser: Browser
+    signed_in_dashboard: Dashboard, page: Page
 ) -> None:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    try:
-        open_page(page, signed_in_dashboard.url)
-        page.get_by_label("User name").fill(OPERATOR[0])
-        page.get_by_label("Password", exact=True).fill("not her password")
-        page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_text("Unknown user name or wrong password.")).to_be_visible()
-        expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
-        sign_in(page, signed_in_dashboard.url, *OPERATOR)
-        page.get_by_test_id("stSidebarNav").get_by_text("Users").click()
-        expect(page.get_by_role("button", name="Save user")).to_be_visible(timeout=20_000)
-    finally:
-        context.close()
+    open_page(page, signed_in_dashboard.url)
+    page.get_by_label("User name").fill(OPERATOR[0])
+    page.get_by_label("Password", exact=True).fill("not her password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Unknown user name or wrong password.")).to_be_visible()
+    expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
+    sign_in(page, signed_in_dashboard.url, *OPERATOR)
+    page.get_by_test_id("stSidebarNav").get_by_text("Users").click()
+    expect(page.get_by_role("button", name="Save user")).to_be_visible(timeout=20_000)
 
 
 def test_without_sign_in_the_server_refuses_to_listen_beyond_localhost(tmp_path: Path) -> None:
     config, _ = write_test_config(tmp_path)
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            "0",
-            "--server.address",
-            "0.0.0.0",
-            "--server.headless",
-            "true",
-            "--server.fileWatcherType",
-            "none",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
+        streamlit_command(0, address="0.0.0.0"),
         cwd=ROOT,
         env={**os.environ, "PACING_CONFIG": str(config)},
         capture_output=True,
