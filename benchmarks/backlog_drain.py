@@ -16,76 +16,37 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
-from domain.records import CycleRecord, TargetRecord  # noqa: E402
-from domain.signals import CollectingSink  # noqa: E402
 from storage.backlog import (  # noqa: E402
     BacklogCounters,
     BacklogDatabase,
     BacklogFolder,
-    BacklogProcessor,
     ErrorPolicy,
-    ProcessorService,
     ProcessOwner,
     RetrySettings,
     decode_item,
 )
-from storage.backlog.items import new_item  # noqa: E402
+from tests.storage.backlog.support import drain_folder, make_item  # noqa: E402
 
 TARGETS = 3
 SETTINGS = RetrySettings(0.0, 100, 1e12, ErrorPolicy(False, (), ("SQLITE_BUSY",)))
 
 
 def fill(folder: BacklogFolder, count: int) -> list[str]:
+    """`count` items of TARGETS target rows each, due now; their record ids."""
     owner = ProcessOwner(folder)
-    ids = []
-    for i in range(count):
-        cycle_id = f"bench-{i}"
-        cycle = CycleRecord(
-            cycle_id, "bench", i, 1e9 + 5 * i, 1e9 + 5 * i, 0.1, 0.0, 5.0, "ok", TARGETS, 0
-        )
-        rows = tuple(
-            TargetRecord(cycle_id, f"T{t} - chat", 1e9 + 5 * i, "chat", 3.0, 10, 4, 6, 2, 97, 3)
-            for t in range(TARGETS)
-        )
-        folder.write(new_item(cycle, rows, "SQLITE_BUSY", 0.0, 0.0), owner.owner_id)
-        ids.append(cycle_id)
+    items = [make_item(i, now=0.0, targets=TARGETS) for i in range(count)]
+    for item in items:
+        folder.write(item, owner.owner_id)
     owner.close()
-    return ids
+    return [item.record_id for item in items]
 
 
 def drain(folder: BacklogFolder, db_path: Path, threads: int) -> float:
-    owner = ProcessOwner(folder)
     database = BacklogDatabase(db_path, busy_timeout_ms=30_000)
     database.get()
-
-    def make() -> BacklogProcessor:
-        return BacklogProcessor(
-            folder,
-            owner,
-            database.write_item,
-            SETTINGS,
-            clock=time.time,
-            sink=CollectingSink(),
-            counters=BacklogCounters(),
-        )
-
-    service = ProcessorService(
-        make,
-        folder,
-        thread_count=threads,
-        enabled=lambda: True,
-        idle_s=0.005,
-        failure_pause_s=0.005,
-        on_thread_exit=database.close_current_thread,
+    return drain_folder(
+        folder, database, threads, SETTINGS, counters=BacklogCounters(), poll_s=0.005
     )
-    started = time.perf_counter()
-    service.start()
-    while folder.pending_names() or any(folder.path("processing", owner.owner_id).iterdir()):
-        time.sleep(0.005)
-    elapsed = time.perf_counter() - started
-    service.stop()
-    owner.close()
-    return elapsed
 
 
 def delete_first_loop(folder: BacklogFolder, db_path: Path) -> None:

@@ -27,7 +27,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from alarms.catalogue import default_conditions  # noqa: E402
 from alarms.model import RuntimeSample  # noqa: E402
-from domain.records import CycleRecord, TargetRecord  # noqa: E402
+from benchmarks.records import bench_cycle  # noqa: E402
 from domain.signals import AlarmSignal, Condition  # noqa: E402
 from node.alarm_evaluator import evaluate_and_store  # noqa: E402
 from storage.alarms.store import provision_conditions, record_runtime_sample  # noqa: E402
@@ -61,37 +61,8 @@ def generate(database: Path, hours: float, targets: int, end: float) -> int:
     try:
         for i in range(cycles):
             at = end - (cycles - i) * PERIOD_S
-            cycle_id = f"bench:{i}"
-            record_cycle(
-                db,
-                CycleRecord(
-                    cycle_id, "bench", i, at, at + 0.01, 0.05, 0.01, PERIOD_S, "ok", targets, 0
-                ),
-                [
-                    TargetRecord(
-                        cycle_id=cycle_id,
-                        target_id=f"Queue {t:02d} - chat",
-                        at=at + 0.02,
-                        media="chat",
-                        goal_pct=3.0,
-                        logged_in_slots=30,
-                        ready_slots=5 + i % 7,
-                        busy_slots=25 - i % 7,
-                        in_queue=i % 4,
-                        accepted_total=i // 3 + t,
-                        abandoned_total=i // 90,
-                        pending_invitations=i % 9,
-                        acceptance_rate=0.35,
-                        avg_handle_time_s=240.0,
-                        allowed_invitations=(i + t) % 12,
-                        interval_s=PERIOD_S,
-                        estimated_wait_s=15.0,
-                        reason="progressive",
-                    )
-                    for t in range(targets)
-                ],
-                recorded_at=at,
-            )
+            cycle, rows = bench_cycle(i, at, targets, PERIOD_S)
+            record_cycle(db, cycle, rows, recorded_at=at)
     finally:
         db.close()
     return cycles

@@ -11,16 +11,14 @@ import sys
 import time
 from pathlib import Path
 
-from domain.signals import CollectingSink
 from storage.backlog import (
     BacklogCounters,
     BacklogDatabase,
     BacklogFolder,
-    ProcessorService,
     ProcessOwner,
     RetrySettings,
 )
-from tests.storage.backlog.support import DEFAULT_POLICY, make_item, make_processor
+from tests.storage.backlog.support import DEFAULT_POLICY, drain_folder, make_item
 
 # Items are made at epoch 0: no maximum age here.
 SETTINGS = RetrySettings(0.0, 5, 1e12, DEFAULT_POLICY)
@@ -35,30 +33,9 @@ def write(folder: BacklogFolder, first: int, count: int) -> None:
 
 
 def drain(folder: BacklogFolder, db_path: Path, threads: int) -> None:
-    owner = ProcessOwner(folder)
     database = BacklogDatabase(db_path, busy_timeout_ms=10_000)
     counters = BacklogCounters()
-    service = ProcessorService(
-        lambda: make_processor(
-            folder,
-            owner,
-            database.write_item,
-            settings=SETTINGS,
-            counters=counters,
-            sink=CollectingSink(),
-        ),
-        folder,
-        thread_count=threads,
-        enabled=lambda: True,
-        idle_s=0.01,
-        failure_pause_s=0.01,
-        on_thread_exit=database.close_current_thread,
-    )
-    service.start()
-    while folder.pending_names() or any(folder.path("processing", owner.owner_id).iterdir()):
-        time.sleep(0.01)
-    service.stop()
-    owner.close()
+    drain_folder(folder, database, threads, SETTINGS, counters=counters, poll_s=0.01)
     sys.stdout.write(f"drained {counters.totals().drained}\n")
 
 

@@ -12,15 +12,18 @@ from config.options import DEFAULT_STARTS_WITH
 from domain.signals import CollectingSink
 from storage.backlog import (
     BacklogCounters,
+    BacklogDatabase,
     BacklogFolder,
     BacklogItem,
     BacklogProcessor,
     ErrorPolicy,
     ItemCorruptError,
+    ProcessorService,
     ProcessOwner,
     RetrySettings,
     decode_item,
 )
+from storage.backlog.folder import PROCESSING
 from storage.backlog.items import new_item
 from tests.builders import make_cycle, make_target
 
@@ -62,6 +65,39 @@ def make_processor(
         sink=sink or CollectingSink(),
         counters=counters or BacklogCounters(),
     )
+
+
+def drain_folder(
+    folder: BacklogFolder,
+    database: BacklogDatabase,
+    threads: int,
+    settings: RetrySettings,
+    *,
+    counters: BacklogCounters,
+    poll_s: float,
+) -> float:
+    """Run `threads` processor threads until no item is pending or claimed; the seconds it took
+    (the threads' stop not included)."""
+    owner = ProcessOwner(folder)
+    service = ProcessorService(
+        lambda: make_processor(
+            folder, owner, database.write_item, settings=settings, counters=counters
+        ),
+        folder,
+        thread_count=threads,
+        enabled=lambda: True,
+        idle_s=poll_s,
+        failure_pause_s=poll_s,
+        on_thread_exit=database.close_current_thread,
+    )
+    started = time.perf_counter()
+    service.start()
+    while folder.pending_names() or any(folder.path(PROCESSING, owner.owner_id).iterdir()):
+        time.sleep(poll_s)
+    elapsed_s = time.perf_counter() - started
+    service.stop()
+    owner.close()
+    return elapsed_s
 
 
 def items_on_disk(folder: BacklogFolder) -> dict[str, list[Path]]:
