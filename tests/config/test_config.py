@@ -261,45 +261,84 @@ def test_a_paced_queue_no_group_serves_warns_that_it_never_gets_agents() -> None
 # --- errors: every problem named ----------------------------------------------------------
 
 
-def test_a_comma_separated_media_is_rejected() -> None:
+@pytest.mark.parametrize(
+    ("path", "value", "problem"),
+    [
+        pytest.param(
+            ("virtual_queues", 2, "pacing"),
+            {"media": "chat,voice"},
+            'virtual_queues[2].pacing.media: "chat,voice" — expected one media name',
+            id="a comma-separated media",
+        ),
+        pytest.param(
+            ("virtual_queues", 0, "pacing", "media"),
+            ["chat", "voice"],
+            'virtual_queues[0].pacing.media: ["chat", "voice"] — expected one media name',
+            id="a list of media",
+        ),
+        pytest.param(
+            ("virtual_queues", 0, "pacing"),
+            {"optimizationGoal": 3},
+            "virtual_queues[0].pacing.media: missing — expected one media name",
+            id="a pacing section without media",
+        ),
+        pytest.param(
+            ("virtual_queues", 0, "pacing", "optimizationGoal"),
+            140,
+            "virtual_queues[0].pacing.optimizationGoal: 140 — expected a number between 0 and 100",
+            id="an optimization goal outside 0 to 100",
+        ),
+        pytest.param(
+            ("virtual_queues", 2, "number"),
+            7004,
+            'virtual_queues[2].number: 7004 — expected a string such as "7004"',
+            id="a number that is not a string",
+        ),
+        pytest.param(
+            ("virtual_queues", 0, "Alias"),
+            "7001",
+            "virtual_queues[0].Alias: unknown option — expected one of name, number, alias, "
+            'pacing (did you mean "alias"?)',
+            id="an unknown queue key",
+        ),
+        pytest.param(
+            ("agent_groups", 1, "name"),
+            "Chat Team",
+            'agent_groups[1].name: "Chat Team" — expected a name not used by agent_groups[0]',
+            id="a duplicate group name",
+        ),
+        pytest.param(
+            ("agent_groups", 0, "skill_expression"),
+            "Spanish > 5",
+            'agent_groups[0].skill_expression: "Spanish > 5" — expected either agents or '
+            "skill_expression, not both",
+            id="a group with both agents and a skill expression",
+        ),
+        pytest.param(
+            ("agent_groups", 0, "capacity"),
+            {"chat": 0},
+            "agent_groups[0].capacity.chat: 0 — expected a whole number ≥ 1",
+            id="a capacity that is not a positive whole number",
+        ),
+        pytest.param(
+            ("agent_groups", 0, "origination_dns"),
+            ["Proactive Chat", "Proactive Chta"],
+            'agent_groups[0].origination_dns[1]: "Proactive Chta" — expected the name or number '
+            'of a virtual queue (did you mean "Proactive Chat"?)',
+            id="an unknown origination dn, with a suggestion",
+        ),
+    ],
+)
+def test_a_bad_entry_is_the_only_problem_named_by_its_path_with_what_was_expected(
+    path: tuple[str | int, ...], value: Any, problem: str
+) -> None:
     document = raw()
-    document["virtual_queues"][2]["pacing"] = {"media": "chat,voice"}
-    assert only_problem(document) == (
-        'virtual_queues[2].pacing.media: "chat,voice" — expected one media name'
-    )
-
-
-def test_a_list_of_media_is_rejected() -> None:
-    document = raw()
-    document["virtual_queues"][0]["pacing"]["media"] = ["chat", "voice"]
-    assert only_problem(document) == (
-        'virtual_queues[0].pacing.media: ["chat", "voice"] — expected one media name'
-    )
-
-
-def test_a_pacing_section_without_media_is_rejected() -> None:
-    document = raw()
-    document["virtual_queues"][0]["pacing"] = {"optimizationGoal": 3}
-    assert only_problem(document) == (
-        "virtual_queues[0].pacing.media: missing — expected one media name"
-    )
-
-
-def test_an_optimization_goal_outside_0_to_100_is_rejected() -> None:
-    document = raw()
-    document["virtual_queues"][0]["pacing"]["optimizationGoal"] = 140
-    assert only_problem(document) == (
-        "virtual_queues[0].pacing.optimizationGoal: 140 — expected a number between 0 and 100"
-    )
-
-
-def test_a_number_must_be_a_string() -> None:
-    document = raw()
-    document["virtual_queues"][2]["number"] = 7004
-    assert (
-        only_problem(document)
-        == 'virtual_queues[2].number: 7004 — expected a string such as "7004"'
-    )
+    *parents, key = path
+    entry: Any = document
+    for step in parents:
+        entry = entry[step]
+    entry[key] = value
+    assert only_problem(document) == problem
 
 
 def test_duplicate_queue_names_and_numbers_are_rejected() -> None:
@@ -311,27 +350,10 @@ def test_duplicate_queue_names_and_numbers_are_rejected() -> None:
     ]
 
 
-def test_duplicate_group_names_are_rejected() -> None:
-    document = raw()
-    document["agent_groups"][1]["name"] = "Chat Team"
-    assert only_problem(document) == (
-        'agent_groups[1].name: "Chat Team" — expected a name not used by agent_groups[0]'
-    )
-
-
 def test_duplicate_agent_names_are_rejected_after_count_expansion() -> None:
     document = raw(agents=[{"name": "x", "count": 2}, {"name": "x-02"}])
     assert (
         only_problem(document) == 'agents[1].name: "x-02" — expected a name not used by agents[0]'
-    )
-
-
-def test_a_group_with_both_agents_and_a_skill_expression_is_rejected() -> None:
-    document = raw()
-    document["agent_groups"][0]["skill_expression"] = "Spanish > 5"
-    assert only_problem(document) == (
-        'agent_groups[0].skill_expression: "Spanish > 5" — expected either agents or '
-        "skill_expression, not both"
     )
 
 
@@ -354,23 +376,6 @@ def test_a_skill_expression_that_does_not_parse_names_the_column() -> None:
     )
 
 
-def test_capacity_must_be_positive_whole_numbers() -> None:
-    document = raw()
-    document["agent_groups"][0]["capacity"] = {"chat": 0}
-    assert only_problem(document) == (
-        "agent_groups[0].capacity.chat: 0 — expected a whole number ≥ 1"
-    )
-
-
-def test_an_unknown_origination_dn_is_rejected_with_a_suggestion() -> None:
-    document = raw()
-    document["agent_groups"][0]["origination_dns"] = ["Proactive Chat", "Proactive Chta"]
-    assert only_problem(document) == (
-        'agent_groups[0].origination_dns[1]: "Proactive Chta" — expected the name or number '
-        'of a virtual queue (did you mean "Proactive Chat"?)'
-    )
-
-
 def test_an_unknown_option_is_rejected_with_a_did_you_mean() -> None:
     assert only_problem(raw(pacing={"refreshPeriodd": 5})) == (
         "pacing.refreshPeriodd: unknown option — expected one of refreshPeriod, "
@@ -384,92 +389,70 @@ def test_an_unknown_section_is_rejected_with_a_did_you_mean() -> None:
     assert problem.endswith('(did you mean "pacingEndpoint"?)')
 
 
-def test_an_unknown_queue_key_is_rejected() -> None:
-    document = raw()
-    document["virtual_queues"][0]["Alias"] = "7001"
-    assert only_problem(document) == (
-        "virtual_queues[0].Alias: unknown option — expected one of name, number, alias, "
-        'pacing (did you mean "alias"?)'
-    )
-
-
 @pytest.mark.parametrize(
-    ("section", "value", "message"),
+    ("section", "message"),
     [
         (
             {"pacing": {"algorithm": "progresive"}},
-            None,
             'pacing.algorithm: "progresive" — expected one of "predictive", "progressive", '
             '"adaptive" (did you mean "progressive"?)',
         ),
         (
             {"pacing": {"refreshPeriod": 0}},
-            None,
             "pacing.refreshPeriod: 0 — expected a number > 0",
         ),
         (
             {"pacingEndpoint": {"chunkSize": 0}},
-            None,
             "pacingEndpoint.chunkSize: 0 — expected a whole number ≥ 1",
         ),
         (
             {"metrics": {"reporter.console.logFrequency": "30 minutes"}},
-            None,
             'metrics.reporter.console.logFrequency: "30 minutes" — expected a duration > 0 '
             'such as "30min", "10s", "1h", "500ms" or seconds',
         ),
         (
             {"metrics": {"reporter.log.enabled": "yes"}},
-            None,
             'metrics.reporter.log.enabled: "yes" — expected true or false',
         ),
         (
             {"log": {"level": "VERBOSE"}},
-            None,
             'log.level: "VERBOSE" — expected one of "DEBUG", "INFO", "WARNING", "ERROR"',
         ),
         (
             {"Backlog": {"Processor.ThreadCount": 0}},
-            None,
             "Backlog.Processor.ThreadCount: 0 — expected a whole number ≥ 1",
         ),
         (
             {"Backlog": {"DiskSpaceMonitor.MaxUsedMB": 400}},
-            None,
             "Backlog.DiskSpaceMonitor.MaxUsedMB: 400 — expected more than "
             "DiskSpaceMonitor.WarningUsedMB (500)",
         ),
         (
             {"node": {"timezone": "Mars/Olympus"}},
-            None,
             'node.timezone: "Mars/Olympus" — expected an IANA time zone name such as '
             '"Europe/Paris"',
         ),
         (
             {"stat_source": {"kind": "http"}},
-            None,
             "stat_source.url: missing — expected a URL starting with http:// or https://",
         ),
         (
             {"forward-proxy": {"enabled": True, "host": "proxy"}},
-            None,
             "forward-proxy.port: missing — expected a port number between 1 and 65535",
         ),
         (
             {"publisher": {"kind": "http"}},
-            None,
             'hybrid_integration: missing — expected the section when publisher.kind is "http" '
             "(base_auth_url, base_service_url, client_id, client_secret_env)",
         ),
         (
             {"simulator": {"seed": "x"}},
-            None,
             'simulator.seed: "x" — expected',
         ),
     ],
 )
 def test_each_bad_option_is_named_with_what_was_expected(
-    section: dict[str, Any], value: None, message: str
+    section: dict[str, Any], message: str
 ) -> None:
     problem = only_problem(raw(**section))
     if message.endswith("— expected"):

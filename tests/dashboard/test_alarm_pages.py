@@ -161,17 +161,6 @@ def test_the_health_page_draws_four_charts_against_the_thresholds(alarmed: Path)
     assert "Longest GC pause (range)" in labels and "Memory used" in labels
 
 
-def test_the_health_page_says_what_is_missing_without_samples(config: Path) -> None:
-    page = page_test("health", range="custom", refresh="paused")
-    from datetime import datetime
-
-    page.session_state["from"] = datetime(2001, 1, 1)
-    page.session_state["to"] = datetime(2001, 1, 2)
-    page.run()
-    assert not page.exception
-    assert any("No runtime sample in this range" in info.value for info in page.info)
-
-
 def test_the_backlog_page_says_the_database_accepted_every_write(config: Path) -> None:
     page = page_test("backlog", range="1h", refresh="paused").run()
     assert not page.exception

@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.ui.access import CURRENT_VIEWER_KEY
@@ -36,14 +37,22 @@ def test_the_targets_page_draws_every_chart_for_the_chosen_range(config: Path) -
     assert "Sustainable rate now" in [header.value for header in page.subheader]
 
 
-def test_the_targets_page_says_what_is_missing_for_an_empty_range(config: Path) -> None:
-    page = AppTest.from_file(str(ROOT / "views" / "targets.py"), default_timeout=30)
-    page.query_params["range"] = "custom"
+@pytest.mark.parametrize(
+    ("name", "query", "missing"),
+    [
+        ("targets", {}, "No cycle of these targets in this range"),
+        ("health", {"refresh": "paused"}, "No runtime sample in this range"),
+    ],
+)
+def test_a_page_says_what_is_missing_for_an_empty_range(
+    config: Path, name: str, query: dict[str, str], missing: str
+) -> None:
+    page = page_test(name, range="custom", **query)
     page.session_state["from"] = datetime(2001, 1, 1)
     page.session_state["to"] = datetime(2001, 1, 2)
     page.run()
     assert not page.exception
-    assert any("No cycle of these targets in this range" in info.value for info in page.info)
+    assert any(missing in info.value for info in page.info)
 
 
 def test_the_history_page_counts_rows_and_offers_the_csv(config: Path) -> None:
