@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fakes import FakeRemote
 
-from .conftest import http_config, http_node
+from .conftest import HttpNode, http_config, http_node
 
 
 def test_a_single_node_holds_the_lease_and_publishes(tmp_path: Path, remote: FakeRemote) -> None:
@@ -17,12 +17,20 @@ def test_a_single_node_holds_the_lease_and_publishes(tmp_path: Path, remote: Fak
     assert remote.state()["bulk_requests"] == 1
 
 
+def master_and_standby(
+    tmp_path: Path, remote: FakeRemote, **publisher: float
+) -> tuple[HttpNode, HttpNode]:
+    """Two nodes on one database and one platform, node-a having cycled (and leased) first."""
+    master = http_node(http_config(tmp_path, remote, node_id="node-a", publisher=publisher))
+    standby = http_node(http_config(tmp_path, remote, node_id="node-b", publisher=publisher))
+    assert master.cycle().cycle.error is None
+    return master, standby
+
+
 def test_a_standby_node_decides_and_records_but_does_not_publish(
     tmp_path: Path, remote: FakeRemote
 ) -> None:
-    master = http_node(http_config(tmp_path, remote, node_id="node-a"))
-    standby = http_node(http_config(tmp_path, remote, node_id="node-b"))
-    master.cycle()
+    _, standby = master_and_standby(tmp_path, remote)
     outcome = standby.cycle()
     assert remote.state()["bulk_requests"] == 1
     assert outcome.cycle.status != "failed"
@@ -34,10 +42,7 @@ def test_a_standby_node_decides_and_records_but_does_not_publish(
 def test_a_standby_takes_over_when_the_master_stops_renewing(
     tmp_path: Path, remote: FakeRemote
 ) -> None:
-    options = {"lease_ttl": 0.2}
-    master = http_node(http_config(tmp_path, remote, node_id="node-a", publisher=options))
-    standby = http_node(http_config(tmp_path, remote, node_id="node-b", publisher=options))
-    master.cycle()
+    master, standby = master_and_standby(tmp_path, remote, lease_ttl=0.2)
     time.sleep(0.3)  # the master misses its renewal
     outcome = standby.cycle()
     assert outcome.cycle.error is None
@@ -47,10 +52,8 @@ def test_a_standby_takes_over_when_the_master_stops_renewing(
 def test_a_standby_takes_over_at_once_after_the_master_stops_cleanly(
     tmp_path: Path, remote: FakeRemote
 ) -> None:
-    options = {"lease_ttl": 3600}  # without the release the standby would wait an hour
-    master = http_node(http_config(tmp_path, remote, node_id="node-a", publisher=options))
-    standby = http_node(http_config(tmp_path, remote, node_id="node-b", publisher=options))
-    assert master.cycle().cycle.error is None
+    # Without the release the standby would wait an hour.
+    master, standby = master_and_standby(tmp_path, remote, lease_ttl=3600)
     assert "standby node, node-a" in (standby.cycle().cycle.error or "")
     master.node.stop()
     outcome = standby.cycle()
@@ -61,9 +64,7 @@ def test_a_standby_takes_over_at_once_after_the_master_stops_cleanly(
 def test_a_standby_that_stops_leaves_the_masters_lease_alone(
     tmp_path: Path, remote: FakeRemote
 ) -> None:
-    master = http_node(http_config(tmp_path, remote, node_id="node-a"))
-    standby = http_node(http_config(tmp_path, remote, node_id="node-b"))
-    master.cycle()
+    master, standby = master_and_standby(tmp_path, remote)
     standby.cycle()
     standby.node.stop()
     assert master.cycle().cycle.error is None

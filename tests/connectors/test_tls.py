@@ -19,8 +19,9 @@ import pytest
 from config import parse_config
 from domain.signals import Condition
 from fakes import FakeCredentials, FakeRemote
+from tests.support import shipped_raw
 
-from .conftest import CLIENT_ID, SECRET, conditions, http_config, http_node, shipped_raw
+from .conftest import CLIENT_ID, SECRET, HttpNode, conditions, http_config, http_node
 
 ALL = {"Proactive Chat - chat", "Proactive Voice - voice", "Sales Chat - chat"}
 
@@ -83,6 +84,27 @@ def https_remote(certificates: Certificates) -> Iterator[FakeRemote]:
     server.stop()
 
 
+def node_trusting(
+    tmp_path: Path,
+    remote: FakeRemote,
+    certificates: Certificates,
+    *,
+    stat_source: bool,
+    publisher: bool,
+) -> HttpNode:
+    """A node whose stat source and publisher trust the test CA through `ca_bundle`, or do
+    not (and then fail at once: no retries)."""
+
+    def options(trusts: bool) -> dict[str, object]:
+        return {"ca_bundle": str(certificates.ca)} if trusts else {"retries": 0}
+
+    return http_node(
+        http_config(
+            tmp_path, remote, publisher=options(publisher), stat_source=options(stat_source)
+        )
+    )
+
+
 def test_the_fake_really_speaks_https(https_remote: FakeRemote) -> None:
     assert https_remote.url.startswith("https://127.0.0.1:")
 
@@ -90,8 +112,7 @@ def test_the_fake_really_speaks_https(https_remote: FakeRemote) -> None:
 def test_with_the_ca_bundle_the_node_reads_statistics_and_publishes_over_https(
     tmp_path: Path, https_remote: FakeRemote, certificates: Certificates
 ) -> None:
-    trusted = {"ca_bundle": str(certificates.ca)}
-    node = http_node(http_config(tmp_path, https_remote, publisher=trusted, stat_source=trusted))
+    node = node_trusting(tmp_path, https_remote, certificates, stat_source=True, publisher=True)
     outcome = node.cycle()
     assert outcome.cycle.error is None
     assert outcome.cycle.status != "failed"
@@ -103,14 +124,7 @@ def test_with_the_ca_bundle_the_node_reads_statistics_and_publishes_over_https(
 def test_without_the_ca_bundle_publishing_fails_with_a_clear_reason(
     tmp_path: Path, https_remote: FakeRemote, certificates: Certificates
 ) -> None:
-    node = http_node(
-        http_config(
-            tmp_path,
-            https_remote,
-            publisher={"retries": 0},
-            stat_source={"ca_bundle": str(certificates.ca)},
-        )
-    )
+    node = node_trusting(tmp_path, https_remote, certificates, stat_source=True, publisher=False)
     outcome = node.cycle()
     raised = [
         s for s in node.signals() if s.active and s.condition == Condition.PACING_REQUESTS_FAILED
@@ -126,14 +140,7 @@ def test_without_the_ca_bundle_publishing_fails_with_a_clear_reason(
 def test_without_the_ca_bundle_statistics_are_stale_with_a_clear_reason(
     tmp_path: Path, https_remote: FakeRemote, certificates: Certificates
 ) -> None:
-    node = http_node(
-        http_config(
-            tmp_path,
-            https_remote,
-            publisher={"ca_bundle": str(certificates.ca)},
-            stat_source={"retries": 0},
-        )
-    )
+    node = node_trusting(tmp_path, https_remote, certificates, stat_source=False, publisher=True)
     outcome = node.cycle()
     stale = [s for s in node.signals() if s.active and s.condition == Condition.STATISTICS_STALE]
     assert {s.scope for s in stale} == ALL

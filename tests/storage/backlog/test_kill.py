@@ -13,7 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from storage.backlog import BacklogDatabase, BacklogFolder, ProcessOwner, recover_dead_owners
+from storage.backlog import (
+    BacklogDatabase,
+    BacklogFolder,
+    BacklogItem,
+    ProcessOwner,
+    recover_dead_owners,
+)
 from storage.backlog.folder import PENDING, PROCESSING, TMP
 from tests.storage.backlog.processes import acknowledged, kill_9, start_child
 from tests.storage.backlog.support import assert_nothing_lost, items_on_disk, make_item
@@ -24,6 +30,18 @@ KILL_REPEATS = int(os.environ.get("PACING_KILL_REPEATS", "4"))
 def wait_for_line(child: object, text: str) -> None:
     line = child.stdout.readline()  # type: ignore[attr-defined]
     assert line.strip() == text, line
+
+
+def pending_items(tmp_path: Path, count: int) -> tuple[BacklogFolder, list[BacklogItem], Path]:
+    """A backlog folder of `count` pending items, and the migrated database to drain them into."""
+    folder = BacklogFolder(tmp_path / "backlog")
+    owner = ProcessOwner(folder)
+    items = [make_item(n, now=0.0) for n in range(count)]
+    for item in items:
+        folder.write(item, owner.owner_id)
+    db_path = tmp_path / "pacing.db"
+    BacklogDatabase(db_path).get()  # migrate before any child starts
+    return folder, items, db_path
 
 
 @pytest.mark.parametrize("run", range(KILL_REPEATS))
@@ -48,13 +66,7 @@ def test_kill_9_while_writing_loses_no_acknowledged_item_and_leaves_no_partial_o
 def test_kill_9_while_draining_then_restart_drains_everything_exactly_once(
     tmp_path: Path, run: int
 ) -> None:
-    folder = BacklogFolder(tmp_path / "backlog")
-    owner = ProcessOwner(folder)
-    items = [make_item(n, now=0.0) for n in range(300)]
-    for item in items:
-        folder.write(item, owner.owner_id)
-    db_path = tmp_path / "pacing.db"
-    BacklogDatabase(db_path).get()  # migrate before the race starts
+    folder, items, db_path = pending_items(tmp_path, 300)
     first = start_child("drain", str(folder.root), str(db_path), "2")
     time.sleep(random.Random(run).uniform(0.2, 0.8))
     kill_9(first)
@@ -69,13 +81,7 @@ def test_kill_9_while_draining_then_restart_drains_everything_exactly_once(
 def test_threads_of_several_processes_racing_write_each_item_exactly_once(
     tmp_path: Path,
 ) -> None:
-    folder = BacklogFolder(tmp_path / "backlog")
-    owner = ProcessOwner(folder)
-    items = [make_item(n, now=0.0) for n in range(400)]
-    for item in items:
-        folder.write(item, owner.owner_id)
-    db_path = tmp_path / "pacing.db"
-    BacklogDatabase(db_path).get()
+    folder, items, db_path = pending_items(tmp_path, 400)
     children = [start_child("drain", str(folder.root), str(db_path), "3") for _ in range(3)]
     drained = 0
     for child in children:
