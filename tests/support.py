@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from config import Config, parse_config
+from node.build import build_node
+from node.node import Node
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,6 +29,18 @@ def shipped_config(folder: Path, **sections: dict[str, Any]) -> Config:
     for section, options in sections.items():
         raw.setdefault(section, {}).update(options)
     return parse_config(raw, source="test", base_dir=folder)
+
+
+def ran_headless(config: Config, cycles: int, **ports: Any) -> Node:
+    """A headless node of `config` (with these ports or clock) that ran `cycles` cycles back
+    to back and stopped: what it recorded is in its database."""
+    node = build_node(config, mode="headless", **ports)
+    try:
+        for _ in range(cycles):
+            node.run_once()
+    finally:
+        node.stop()
+    return node
 
 
 def write_test_config(folder: Path, refresh_period_s: float = 1.0) -> tuple[Path, Path]:

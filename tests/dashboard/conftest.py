@@ -10,21 +10,17 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.support import ROOT, write_test_config
+from tests.support import ROOT, ran_headless, write_test_config
 
 
 def record_cycles(folder: Path, cycles: int = 5) -> Path:
     """A config (node not embedded) whose database holds `cycles` cycles of every target."""
     from config import load_config
-    from node.build import build_node
 
     path, _ = write_test_config(folder)
     text = path.read_text(encoding="utf-8")
     path.write_text(re.sub(r"(?m)^embedded = true", "embedded = false", text), encoding="utf-8")
-    node = build_node(load_config(path), mode="headless")
-    for _ in range(cycles):
-        node.run_once()
-    node.stop()
+    ran_headless(load_config(path), cycles)
     return path
 
 

@@ -7,12 +7,10 @@ from pathlib import Path
 from config import Config
 from domain.statistics import TargetStatistics
 from domain.targets import PacingTarget
-from node.build import build_node
-from node.node import Node
 from storage.alarms.store import read_active_alarms
 from storage.db import connect
 from tests.fake_centre import FakeCentre
-from tests.support import Clock, shipped_config
+from tests.support import Clock, ran_headless, shipped_config
 
 START = 1_767_225_600.0
 
@@ -39,13 +37,7 @@ def config_for(folder: Path, node_id: str = "node-a") -> Config:
 
 
 def one_cycle(config: Config, clock: Clock, source: HalfAbandoned) -> None:
-    node: Node = build_node(
-        config, mode="headless", clock=clock, stat_source=source, publisher=source
-    )
-    try:
-        node.run_once()
-    finally:
-        node.stop()
+    ran_headless(config, 1, clock=clock, stat_source=source, publisher=source)
 
 
 def abandonment_scopes(config: Config) -> set[str]:

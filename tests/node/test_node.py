@@ -10,7 +10,7 @@ from typing import Any
 
 from node.build import build_node, embedded_node, start_embedded_node, stop_embedded_node
 from tests.fake_centre import FakeCentre
-from tests.support import ROOT, shipped_config
+from tests.support import ROOT, ran_headless, shipped_config
 
 
 def rows(database: Path, sql: str) -> list[tuple[Any, ...]]:
@@ -20,10 +20,7 @@ def rows(database: Path, sql: str) -> list[tuple[Any, ...]]:
 
 def test_each_cycle_writes_one_row_per_target_to_a_real_sqlite_file(tmp_path: Path) -> None:
     config = shipped_config(tmp_path)
-    node = build_node(config, mode="headless")
-    for _ in range(5):
-        node.run_once()
-    node.stop()
+    node = ran_headless(config, 5)
     assert node.counters().record_failures == 0
     database = config.node.database_path
     assert rows(database, "SELECT count(*) FROM cycles") == [(5,)]

@@ -14,7 +14,7 @@ from node.alarm_parts import build_alarm_parts
 from node.build import build_node
 from storage.alarms.store import load_conditions, read_active_alarms, read_runtime_samples
 from storage.db import connect
-from tests.support import ROOT, shipped_config
+from tests.support import ROOT, ran_headless, shipped_config
 
 
 def config_for(folder: Path, **alarms: Any) -> Config:
@@ -25,12 +25,7 @@ def test_a_node_provisions_the_conditions_and_samples_the_runtime_every_cycle(
     tmp_path: Path,
 ) -> None:
     config = config_for(tmp_path)
-    node = build_node(config, mode="headless")
-    try:
-        for _ in range(3):
-            node.run_once()
-    finally:
-        node.stop()
+    ran_headless(config, 3)
     db = connect(config.node.database_path)
     names = {c.name for c in load_conditions(db)}
     assert {"GC Latency", "PacingRequestsFailed", "NoMasterNode", "BacklogDiskMajor"} <= names

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from node.build import build_node
 from node.pacer_keeper import MAX_RESTORE_AGE_S, PacerStateKeeper
 from pacing import Pacer
 from storage.db import PerThreadDatabase
 from tests.builders import make_snapshot
-from tests.support import Clock, shipped_config
+from tests.support import Clock, ran_headless, shipped_config
 
 SNAPSHOT = make_snapshot(abandoned_total=2, pending_invitations=4)
 
@@ -99,10 +98,7 @@ def test_an_unreadable_saved_state_means_a_cold_start_not_a_dead_node(
 
 def test_a_node_leaves_its_pacer_state_in_its_database_when_it_stops(tmp_path: Path) -> None:
     config = shipped_config(tmp_path)
-    node = build_node(config, mode="headless")
-    for _ in range(3):
-        node.run_once()
-    node.stop()
+    ran_headless(config, 3)
     with sqlite3.connect(config.node.database_path) as db:
         [(node_id, state_json)] = db.execute("SELECT node_id, state_json FROM pacer_state")
     assert node_id == config.node.node_id
