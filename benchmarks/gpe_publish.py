@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from config import HybridIntegration, parse_config  # noqa: E402
 from connectors.gpe import EngagementPublisher, PublisherSettings  # noqa: E402
-from connectors.http_retry import RetryPolicy, build_http_client  # noqa: E402
+from connectors.http_retry import RetryPolicy, build_exchanger  # noqa: E402
 from domain.decisions import PacingDecision  # noqa: E402
 from domain.signals import CollectingSink  # noqa: E402
 from domain.statistics import TargetStatistics  # noqa: E402
@@ -46,7 +46,7 @@ def run(remote: FakeRemote, count: int, cycles: int, *, gzip: bool) -> None:
         settings,
         dict.fromkeys(ids, "chat"),
         CollectingSink(),
-        build_http_client(max_connections=8),
+        build_exchanger(max_connections=8),
     )
     decisions = [PacingDecision(t, i % 7, 5.0, 12.0, "progressive") for i, t in enumerate(ids)]
     stats = {t: TargetStatistics(t, 10, 4, 6, 1, 120 + i, 3) for i, t in enumerate(ids)}

@@ -1,9 +1,11 @@
 """The one outbound-HTTP seam shared by the engagement client and the HTTP statistics source.
 
-Timeouts are always on, retries happen only for 429/502/503/504 and transport errors, a
-`Retry-After` header is honoured, and no attempt or wait ever runs past the caller's deadline:
-a late answer is worth less than the next cycle. Clock and sleep are injected so tests run
-without waiting.
+Every attempt is one bounded exchange (`connectors.http_exchange`): the whole request, head
+and body, ends by its limit, the decoded body is size-limited and JSON is depth-limited.
+Retries happen only for 429/502/503/504, timeouts and transport errors, a `Retry-After` header
+is honoured, and no attempt or wait ever runs past the caller's deadline: a late answer is
+worth less than the next cycle. Clock and sleep are injected so tests run without waiting.
+Failures read alike everywhere: `<what> to <url>: HTTP 500 (internal.server.error)`.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
 import httpx
 
 from config import ForwardProxyOptions
+from connectors.http_exchange import ExchangeError, Exchanger
 
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 
@@ -74,22 +78,36 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     return max(0.0, seconds)
 
 
-Send = Callable[[float], httpx.Response]
+class Answer(Protocol):
+    """What the seam reads of an answer (an exchange's `Reply`, or an httpx response)."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def headers(self) -> httpx.Headers: ...
+
+    def json(self) -> Any: ...
+
+
+AnswerT = TypeVar("AnswerT", bound=Answer)
 
 
 def send_with_retries(
-    send: Send,
+    send: Callable[[float], AnswerT],
     *,
     policy: RetryPolicy,
     deadline: float,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     what: str = "request",
-) -> httpx.Response:
-    """Call `send(timeout_s)` until it answers something other than a retryable failure.
+) -> AnswerT:
+    """Call `send(limit_s)` until it answers something other than a retryable failure.
 
-    Returns the first response whose status is not retryable (2xx or not); raises
-    `HttpCallError` when retries or time run out. `deadline` is on the `clock`'s scale.
+    `limit_s` bounds the whole attempt: the policy's timeout, never past `deadline`. Returns
+    the first answer whose status is not retryable (2xx or not); raises `HttpCallError` when
+    retries or time run out, or at once for an answer refused for what it is (too big,
+    undecodable). `deadline` is on the `clock`'s scale.
     """
     last_error = ""
     last_status: int | None = None
@@ -98,10 +116,13 @@ def send_with_retries(
         if remaining_s <= 0:
             break
         retry_after_s: float | None = None
+        limit_s = min(policy.timeout_s, remaining_s)
         try:
-            response = send(min(policy.timeout_s, remaining_s))
+            response = send(limit_s)
+        except ExchangeError as error:  # the same server would send the same thing again
+            raise HttpCallError(f"{what}: {error}") from None
         except httpx.TimeoutException:
-            last_error, last_status = f"timed out after {policy.timeout_s:g} s", None
+            last_error, last_status = f"no complete answer within {limit_s:.3g} s", None
         except httpx.TransportError as error:
             untrusted = _certificate_problem(error)
             if untrusted:  # the same certificate fails the same way: retrying cannot help
@@ -139,38 +160,40 @@ def _certificate_problem(error: BaseException) -> str:
     )
 
 
-def _code(response: httpx.Response) -> str:
+def http_failure(what: str, url: str, answer: Answer) -> str:
+    """The one shape of an HTTP failure: `<what> to <url>: HTTP 500 (internal.server.error)`."""
+    return f"{what} to {url}: HTTP {answer.status_code}{_code(answer)}"
+
+
+def _code(response: Answer) -> str:
     """` (code)` from a platform error body, when there is one."""
     try:
         body = response.json()
     except ValueError:
         return ""
     code = body.get("code") if isinstance(body, dict) else None
-    return f" ({code})" if isinstance(code, str) else ""
+    return f" ({code[:80]})" if isinstance(code, str) else ""
 
 
-def build_http_client(
+def build_exchanger(
     *,
     ca_bundle: Path | None = None,
     proxy: httpx.Proxy | None = None,
-    transport: httpx.BaseTransport | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
     max_connections: int = 10,
-) -> httpx.Client:
-    """An httpx client with TLS verification on (optionally against `ca_bundle`).
+    name: str = "http",
+) -> Exchanger:
+    """Bounded exchanges with TLS verification on (optionally against `ca_bundle`).
 
-    `trust_env=False`: only the configuration decides about proxies and CA files, never the
-    process environment, so a node behaves the same under every shell.
+    Only the configuration decides about proxies and CA files, never the process
+    environment, so a node behaves the same under every shell.
     """
-    verify: ssl.SSLContext | bool = True
-    if ca_bundle is not None:
-        verify = ssl.create_default_context(cafile=str(ca_bundle))
-    return httpx.Client(
-        verify=verify,
+    return Exchanger(
+        ca_bundle=ca_bundle,
         proxy=proxy,
         transport=transport,
-        trust_env=False,
-        timeout=httpx.Timeout(10.0),  # replaced per request; never unbounded
-        limits=httpx.Limits(max_connections=max_connections),
+        max_connections=max_connections,
+        name=name,
     )
 
 

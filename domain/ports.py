@@ -24,6 +24,21 @@ class PublishSkipped(Exception):  # noqa: N818 - a note, not an error: the cycle
     """The publisher deliberately did not publish this cycle (e.g. a standby node)."""
 
 
+class PublishIncomplete(Exception):  # noqa: N818 - an outcome: some targets were answered
+    """Some targets got no usable answer; `answers` holds the others' answers.
+
+    `target_errors` names why each unanswered target got nothing (a failed or voided request,
+    the platform's own error for it, an invalid item), so the cycle records it.
+    """
+
+    def __init__(
+        self, message: str, answers: AnswersByTarget, target_errors: Mapping[str, str]
+    ) -> None:
+        super().__init__(message)
+        self.answers = answers
+        self.target_errors = dict(target_errors)
+
+
 class StatSource(Protocol):
     """Where statistics come from: the simulator, an HTTP endpoint, a replay."""
 

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 
 from domain.decisions import PacingDecision, TargetSnapshot
-from domain.ports import CycleOutcome, Publisher, PublishSkipped, StatSource
+from domain.ports import CycleOutcome, Publisher, PublishIncomplete, PublishSkipped, StatSource
 from domain.records import CycleRecord, CycleStatus, TargetRecord
 from domain.statistics import PublishResult, TargetStatistics
 from domain.targets import PacingTarget
@@ -96,6 +96,12 @@ class PacingCycle:
             answers = self._publisher.publish(decisions, statistics, started_at)
         except PublishSkipped as skipped:
             notes.append(f"publish skipped: {skipped}")
+        except PublishIncomplete as incomplete:  # the answered targets count; the rest say why
+            log.warning("publish incomplete: %s", incomplete)
+            answers = incomplete.answers
+            notes.append(f"publish: {incomplete}")
+            for target_id, why in incomplete.target_errors.items():
+                target_errors.setdefault(target_id, f"publish: {why}")
         except Exception as error:  # noqa: BLE001
             log.warning("publish failed: %s", error)
             step_errors.append(f"publish: {error}")

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from config import Config, ConfigError
 from connectors.gpe import EngagementPublisher, PublisherSettings
-from connectors.http_retry import RetryPolicy, build_http_client, forward_proxy
+from connectors.http_retry import RetryPolicy, build_exchanger, forward_proxy
 from connectors.http_stats import HttpStatSource, StatSourceSettings
 from connectors.simulated import SimulatedContactCentre
 from domain.freshness import stale_after_s
@@ -73,7 +73,9 @@ def build_http_stat_source(config: Config, sink: AlarmSink) -> HttpStatSource:
         budget_s=period_s * STATS_BUDGET_RATIO,
         policy=RetryPolicy(retries=options.retries, timeout_s=options.timeout_s),
     )
-    return HttpStatSource(settings, sink, build_http_client(ca_bundle=options.ca_bundle))
+    return HttpStatSource(
+        settings, sink, build_exchanger(ca_bundle=options.ca_bundle, name="stats-http")
+    )
 
 
 def build_http_publisher(config: Config, sink: AlarmSink) -> LeasedPublisher:
@@ -93,13 +95,14 @@ def build_http_publisher(config: Config, sink: AlarmSink) -> LeasedPublisher:
         budget_s=period_s * options.budget_ratio,
         policy=RetryPolicy(retries=options.retries, timeout_s=endpoint.timeout_s),
     )
-    client = build_http_client(
+    exchanger = build_exchanger(
         ca_bundle=options.ca_bundle,
         proxy=forward_proxy(config.forward_proxy),
         max_connections=max(10, options.concurrency),
+        name="gpe-http",
     )
     media = {target.target_id: target.media for target in config.targets}
-    inner = EngagementPublisher(integration, settings, media, sink, client)
+    inner = EngagementPublisher(integration, settings, media, sink, exchanger)
     return LeasedPublisher(
         inner,
         PerThreadDatabase(config.node.database_path),

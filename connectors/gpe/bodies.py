@@ -2,7 +2,9 @@
 
 No I/O here: `build_entities` turns decisions and statistics into the request's entities,
 `validate_answer` turns an answer body into per-target results, per-target errors and
-validation problems, following the contract's table.
+validation problems, following the contract's table. Figures outside their plausible bounds
+(`domain.bounds`: pending invitations, acceptance rate, disposition times) make their item
+invalid. `answer_limit_bytes` is the largest answer read for a chunk.
 """
 
 from __future__ import annotations
@@ -11,20 +13,40 @@ import gzip
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, TypeGuard
 
+from connectors.http_exchange import JsonLimitError, loads_limited
+from domain.bounds import ACCEPTANCE_RATE, DISPOSITION_S, PENDING, shown
 from domain.decisions import PacingDecision
 from domain.statistics import PublishResult, TargetStatistics
+
+# The largest bulk answer read: a floor, plus room for each entity it echoes.
+ANSWER_BASE_BYTES = 64 * 1024
+ANSWER_BYTES_PER_ENTITY = 4 * 1024
+
+
+def answer_limit_bytes(entities: int) -> int:
+    """The largest bulk answer body (decoded) read for a request of `entities` entities."""
+    return ANSWER_BASE_BYTES + ANSWER_BYTES_PER_ENTITY * entities
 
 
 @dataclass(frozen=True, slots=True)
 class ChunkAnswer:
-    """What one validated bulk answer says about the targets of its chunk."""
+    """What one validated bulk answer says about the targets of its chunk.
+
+    A structural problem voids the whole answer (`voided`: nothing in any map); a bad item
+    voids only its own target (`invalid`).
+    """
 
     results: Mapping[str, PublishResult]
     target_errors: Mapping[str, str]  # target id -> "code: message"
     problems: tuple[str, ...]  # validation problems; targets they touch are in neither map
+    invalid: Mapping[str, str] = field(default_factory=dict)  # target id -> its item's problem
+
+    @property
+    def voided(self) -> bool:
+        return bool(self.problems) and not (self.results or self.target_errors or self.invalid)
 
 
 def media_of(target_id: str) -> str:
@@ -79,7 +101,9 @@ def validate_answer(body: bytes, target_ids: Sequence[str]) -> ChunkAnswer:
     `errorIndexes`) void the whole answer; a bad item voids only its own target.
     """
     try:
-        document = json.loads(body)
+        document = loads_limited(body)
+    except JsonLimitError as error:
+        return _void(f"answer is {error}")
     except (ValueError, UnicodeDecodeError) as error:
         return _void(f"answer is not JSON ({error})")
     results = document.get("results") if isinstance(document, dict) else None
@@ -95,6 +119,7 @@ def validate_answer(body: bytes, target_ids: Sequence[str]) -> ChunkAnswer:
         return _void(structural)
     answers: dict[str, PublishResult] = {}
     target_errors: dict[str, str] = {}
+    invalid: dict[str, str] = {}
     problems: list[str] = []
     for index, (item, target_id) in enumerate(zip(results, target_ids, strict=True)):
         outcome = _read_item(item, target_id)
@@ -104,7 +129,8 @@ def validate_answer(body: bytes, target_ids: Sequence[str]) -> ChunkAnswer:
             target_errors[target_id] = outcome.removeprefix("error: ")
         else:
             problems.append(f"results[{index}] ({target_id}): {outcome}")
-    return ChunkAnswer(answers, target_errors, tuple(problems))
+            invalid[target_id] = outcome
+    return ChunkAnswer(answers, target_errors, tuple(problems), invalid)
 
 
 def _void(problem: str) -> ChunkAnswer:
@@ -114,11 +140,16 @@ def _void(problem: str) -> ChunkAnswer:
 def _check_error_summary(document: Mapping[str, Any], error_indexes: list[int]) -> str:
     count = document.get("errorCount")
     if count is not None and (not _is_int(count) or count != len(error_indexes)):
-        return f"errorCount {count!r} but {len(error_indexes)} results carry an error"
+        return f"errorCount {shown(count)} but {len(error_indexes)} results carry an error"
     indexes = document.get("errorIndexes")
-    if indexes is not None and (not isinstance(indexes, list) or sorted(indexes) != error_indexes):
-        return f"errorIndexes {indexes!r} but the errors are at {error_indexes}"
+    if indexes is not None and (not isinstance(indexes, list) or _sorted(indexes) != error_indexes):
+        return f"errorIndexes {shown(indexes)} but the errors are at {shown(error_indexes)}"
     return ""
+
+
+def _sorted(indexes: list[Any]) -> list[Any] | None:
+    """`indexes` sorted, or None when they are not all whole numbers."""
+    return sorted(indexes) if all(_is_int(index) for index in indexes) else None
 
 
 def _read_item(item: object, target_id: str) -> PublishResult | str:
@@ -132,25 +163,27 @@ def _read_item(item: object, target_id: str) -> PublishResult | str:
         error = item["error"]
         if not isinstance(error, dict):
             return '"error" is not an object'
-        code, message = error.get("code", "?"), error.get("message", "")
+        code, message = _text(error.get("code", "?")), _text(error.get("message", ""))
         return f"error: {code}: {message}".rstrip(": ")
     entity = item["entity"]
     if not isinstance(entity, dict):
         return '"entity" is not an object'
     external_id = entity.get("externalId")
     if external_id is not None and external_id != target_id:
-        return f"externalId {external_id!r}, expected {target_id!r} (same order as the request)"
+        return (
+            f"externalId {shown(external_id)}, expected {target_id!r} (same order as the request)"
+        )
     pending = entity.get("pendingInvitationCount")
-    if not isinstance(pending, int) or isinstance(pending, bool) or pending < 0:
-        return f"pendingInvitationCount {pending!r}, expected a whole number ≥ 0"
+    if not _is_int(pending) or not PENDING.holds(pending):
+        return f"pendingInvitationCount {shown(pending)}, expected {PENDING.expected}"
     rate = entity.get("acceptanceRate")
-    if rate is not None and (not _is_number(rate) or not 0 <= rate <= 1):
-        return f"acceptanceRate {rate!r}, expected a number between 0 and 1"
+    if rate is not None and (not _is_number(rate) or not ACCEPTANCE_RATE.holds(rate)):
+        return f"acceptanceRate {shown(rate)}, expected {ACCEPTANCE_RATE.expected}"
     delays: list[float | None] = []
     for key in ("timeToPositiveDispositionAvgSeconds", "timeToNegativeDispositionAvgSeconds"):
         value = entity.get(key)
-        if value is not None and (not _is_number(value) or value < 0):
-            return f"{key} {value!r}, expected a number ≥ 0"
+        if value is not None and (not _is_number(value) or not DISPOSITION_S.holds(value)):
+            return f"{key} {shown(value)}, expected {DISPOSITION_S.expected}"
         delays.append(None if value is None else float(value))
     return PublishResult(
         target_id=target_id,
@@ -161,7 +194,12 @@ def _read_item(item: object, target_id: str) -> PublishResult | str:
     )
 
 
-def _is_int(value: object) -> bool:
+def _text(value: object) -> str:
+    """A platform's code or message, as short as a reason needs it."""
+    return value[:200] if isinstance(value, str) else shown(value)
+
+
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

@@ -2,10 +2,15 @@
 
 One publish = every target's decision in bulk POSTs of `chunkSize` entities, sent concurrently,
 each answer validated per the contract. The whole publish has one deadline (a share of the
-refresh period); a chunk not answered by then is abandoned for this cycle. Failures become
-alarm signals (`PacingRequestsFailed`, `PacingResponseTargetError`,
-`PacingResponseValidationError`), cleared when a later cycle succeeds. Only targets with a
-valid answer are returned: the cycle carries the last good pending count of the others.
+refresh period) and every exchange of it (token and bulk, retries included) ends by that
+deadline whatever the server does, so no worker is still busy with this cycle when the next
+one starts; a chunk not answered by then is abandoned for this cycle. Failures become alarm
+signals (`PacingRequestsFailed`, `PacingResponseTargetError`,
+`PacingResponseValidationError`), cleared when a later cycle succeeds. The targets with a
+valid answer are returned; when some targets got none (a failed or voided request, a platform
+error item, an invalid item) `PublishIncomplete` carries the valid answers and every other
+target's error, so the cycle stores what happened; when no target got anything,
+`PublishFailedError`. The cycle carries the last good pending count of the others.
 """
 
 from __future__ import annotations
@@ -16,15 +21,21 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ALL_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
-import httpx
-
 from config import HybridIntegration
-from connectors.gpe.bodies import ChunkAnswer, build_entity, chunked, encode_body, validate_answer
+from connectors.gpe.bodies import (
+    ChunkAnswer,
+    answer_limit_bytes,
+    build_entity,
+    chunked,
+    encode_body,
+    validate_answer,
+)
 from connectors.gpe.token import TokenCache
-from connectors.http_retry import HttpCallError, RetryPolicy, send_with_retries
+from connectors.http_exchange import Exchanger, Reply
+from connectors.http_retry import HttpCallError, RetryPolicy, http_failure, send_with_retries
 from domain.decisions import PacingDecision
 from domain.latch import SignalLatch
-from domain.ports import AnswersByTarget, Decisions, StatisticsByTarget
+from domain.ports import AnswersByTarget, Decisions, PublishIncomplete, StatisticsByTarget
 from domain.signals import AlarmSink, Condition
 from domain.statistics import PublishResult, TargetStatistics
 
@@ -62,21 +73,21 @@ class EngagementPublisher:
         settings: PublisherSettings,
         media_by_target: Mapping[str, str],
         sink: AlarmSink,
-        client: httpx.Client,
+        exchanger: Exchanger,
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._settings = settings
         self._media = dict(media_by_target)
-        self._client = client
+        self._exchanger = exchanger
         self._clock = clock
         self._sleep = sleep
         self._url = (
             integration.base_service_url.rstrip("/") + "/" + (settings.target_endpoint.lstrip("/"))
         )
         self._tokens = TokenCache(
-            integration, client, policy=settings.policy, clock=clock, sleep=sleep
+            integration, exchanger, policy=settings.policy, clock=clock, sleep=sleep
         )
         self._latch = SignalLatch(sink)
         self._pool = ThreadPoolExecutor(
@@ -88,8 +99,9 @@ class EngagementPublisher:
         return self._tokens.fetches
 
     def close(self) -> None:
+        """Abort every request in flight first (freeing the workers), then stop the workers."""
+        self._exchanger.close()
         self._pool.shutdown(wait=False, cancel_futures=True)
-        self._client.close()
 
     def publish(
         self, decisions: Decisions, statistics: StatisticsByTarget, now: float
@@ -106,7 +118,7 @@ class EngagementPublisher:
             futures, timeout=max(0.0, deadline - self._clock()), return_when=ALL_COMPLETED
         )
         outcomes = [self._outcome(future, future in done) for future in futures]
-        return self._conclude(len(chunks), outcomes, now)
+        return self._conclude([[d.target_id for d in chunk] for chunk in chunks], outcomes, now)
 
     @staticmethod
     def _outcome(future: Future[_ChunkOutcome], finished: bool) -> _ChunkOutcome:
@@ -131,29 +143,31 @@ class EngagementPublisher:
         ]
         body = encode_body(entities, compress=self._settings.gzip)
         try:
-            response = self._post(body, deadline)
+            response = self._post(body, deadline, answer_limit_bytes(len(chunk)))
         except HttpCallError as error:
             return _ChunkOutcome(None, str(error))
         if not 200 <= response.status_code < 300:
-            return _ChunkOutcome(None, f"bulk pacing request: HTTP {response.status_code}")
+            return _ChunkOutcome(None, http_failure("bulk pacing request", self._url, response))
         return _ChunkOutcome(validate_answer(response.content, [d.target_id for d in chunk]))
 
-    def _post(self, body: bytes, deadline: float) -> httpx.Response:
+    def _post(self, body: bytes, deadline: float, max_answer_bytes: int) -> Reply:
         headers = {"Content-Type": "application/json"}
         if self._settings.gzip:
             headers["Content-Encoding"] = "gzip"
         else:
             headers["Accept-Encoding"] = "identity"
-        response: httpx.Response | None = None
+        response: Reply | None = None
         for _ in range(2):  # a 401 gets one fresh token, then counts as a failure
             token = self._tokens.token(deadline)
 
-            def send(timeout_s: float, token: str = token) -> httpx.Response:
-                return self._client.post(
+            def send(limit_s: float, token: str = token) -> Reply:
+                return self._exchanger.exchange(
+                    "POST",
                     self._url,
+                    limit_s=limit_s,
+                    max_body_bytes=max_answer_bytes,
                     content=body,
                     headers={**headers, "Authorization": f"Bearer {token}"},
-                    timeout=timeout_s,
                 )
 
             response = send_with_retries(
@@ -171,22 +185,45 @@ class EngagementPublisher:
         return response
 
     def _conclude(
-        self, chunk_count: int, outcomes: Sequence[_ChunkOutcome], now: float
+        self, chunks: Sequence[Sequence[str]], outcomes: Sequence[_ChunkOutcome], now: float
     ) -> Mapping[str, PublishResult]:
         results: dict[str, PublishResult] = {}
-        failures: list[str] = []
+        failures: list[str] = []  # requests without an answer (PacingRequestsFailed)
+        unusable: list[str] = []  # ... and answers voided as a whole
         problems: list[str] = []
-        for outcome in outcomes:
-            if outcome.answer is None:
-                failures.append(outcome.failure or "no answer")
+        target_errors: dict[str, str] = {}
+        for target_ids, outcome in zip(chunks, outcomes, strict=True):
+            answer = outcome.answer
+            if answer is None or answer.voided:
+                failure = outcome.failure or "no answer"
+                if answer is not None:
+                    failure = f"bulk pacing request to {self._url}: invalid answer: "
+                    failure += answer.problems[0]
+                    problems.extend(answer.problems)
+                else:
+                    failures.append(failure)
+                unusable.append(failure)
+                target_errors.update(dict.fromkeys(target_ids, failure))
                 continue
-            results.update(outcome.answer.results)
-            problems.extend(outcome.answer.problems)
-            self._observe_target_errors(outcome.answer, now)
-        self._report(chunk_count, failures, problems, now)
-        if not results and failures:
+            results.update(answer.results)
+            problems.extend(answer.problems)
+            for target_id, error in answer.target_errors.items():
+                target_errors[target_id] = f"platform error: {error}"
+            for target_id, problem in answer.invalid.items():
+                target_errors[target_id] = f"invalid answer item: {problem}"
+            self._observe_target_errors(answer, now)
+        self._report(len(chunks), failures, problems, now)
+        if unusable and len(unusable) == len(chunks):
             raise PublishFailedError(
-                f"{len(failures)} of {chunk_count} requests failed: {failures[0]}"
+                f"{len(unusable)} of {len(chunks)} requests failed: {unusable[0]}"
+            )
+        if target_errors:
+            summary = unusable[0] if unusable else next(iter(target_errors.values()))
+            raise PublishIncomplete(
+                f"{len(target_errors)} of {sum(map(len, chunks))} targets without a usable "
+                f"answer ({len(unusable)} of {len(chunks)} requests failed); first: {summary}",
+                results,
+                target_errors,
             )
         return results
 

@@ -10,22 +10,34 @@
 
 Virtual queues are keyed by number (their name is accepted too); agent figures are capacity
 slots per agent group and media. A target's agent figures are the sum over its groups for its
-media. Anything missing or malformed for a target makes that target stale, with the reason.
+media. Anything missing, malformed or outside its plausible bound (`domain.bounds`) for a
+target makes that target stale, with the reason naming the figure, its value and the bound.
+A document nested deeper than the JSON depth limit, or produced too long ago or in the
+future (`check_generated_at`), is unusable as a whole.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from connectors.http_exchange import JsonLimitError, loads_limited
+from domain.bounds import (
+    FUTURE_SKEW_S_MAX,
+    HANDLE_TIME_S,
+    IN_QUEUE,
+    RUNNING_TOTAL,
+    SLOTS,
+    shown,
+)
+from domain.bounds import FigureBound as Bound
 from domain.targets import PacingTarget
 
 
 class DocumentError(ValueError):
-    """The document as a whole is unusable (not JSON, not an object, wrong sections)."""
+    """The document as a whole is unusable (not JSON, too deep, not an object, too old...)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +65,9 @@ class ParsedDocument:
 def parse_document(body: bytes, targets: Sequence[PacingTarget]) -> ParsedDocument:
     """Figures for every target the document covers; the reason for every other target."""
     try:
-        document = json.loads(body)
+        document = loads_limited(body)
+    except JsonLimitError as error:
+        raise DocumentError(f"statistics document is {error}") from None
     except (ValueError, UnicodeDecodeError) as error:
         raise DocumentError(f"statistics document is not JSON ({error})") from None
     if not isinstance(document, dict):
@@ -63,7 +77,7 @@ def parse_document(body: bytes, targets: Sequence[PacingTarget]) -> ParsedDocume
         raise DocumentError('statistics document needs "virtual_queues" and "agent_groups" objects')
     generated_at = document.get("generated_at")
     if generated_at is not None and not _is_number(generated_at):
-        raise DocumentError(f"generated_at {generated_at!r} — expected epoch seconds")
+        raise DocumentError(f"generated_at {shown(generated_at)} — expected epoch seconds")
     figures: dict[str, RawTargetFigures] = {}
     stale: dict[str, str] = {}
     for target in targets:
@@ -72,6 +86,24 @@ def parse_document(body: bytes, targets: Sequence[PacingTarget]) -> ParsedDocume
         except ValueError as error:
             stale[target.target_id] = str(error)
     return ParsedDocument(None if generated_at is None else float(generated_at), figures, stale)
+
+
+def check_generated_at(generated_at: float | None, now: float, stale_after_s: float) -> None:
+    """`DocumentError` when the document was produced too long ago, or in the future."""
+    if generated_at is None:
+        return
+    age_s = now - generated_at
+    if age_s > stale_after_s:
+        raise DocumentError(
+            f"statistics document is {age_s:.6g} s old (generated_at {generated_at:.10g}) — "
+            f"expected at most stat_source.stale_after ({stale_after_s:g} s)"
+        )
+    if -age_s > FUTURE_SKEW_S_MAX:
+        raise DocumentError(
+            f"statistics document is dated {-age_s:.6g} s in the future (generated_at "
+            f"{generated_at:.10g}) — expected at most {FUTURE_SKEW_S_MAX:g} s ahead of this "
+            "node's clock"
+        )
 
 
 def _target_figures(
@@ -90,12 +122,21 @@ def _target_figures(
             raise ValueError(f'agent group "{group_name}" has no {target.media} figures')
         group_where = f"agent_groups.{group_name}.{target.media}"
         for key in agents:
-            agents[key] += _count(media, key, group_where)
+            agents[key] += _count(media, key, group_where, SLOTS)
         handle = media.get("handle_time_avg_s")
         if handle is not None:
-            if not _is_number(handle) or handle < 0:
-                raise ValueError(f"{group_where}.handle_time_avg_s: {handle!r} — expected ≥ 0")
-            handle_times.append((float(handle), max(1, _count(media, "busy", group_where))))
+            if not _is_number(handle) or not HANDLE_TIME_S.holds(handle):
+                raise ValueError(
+                    f"{group_where}.handle_time_avg_s: {shown(handle)} — expected "
+                    f"{HANDLE_TIME_S.expected}"
+                )
+            handle_times.append((float(handle), max(1, _count(media, "busy", group_where, SLOTS))))
+    for key, total in agents.items():
+        if not SLOTS.holds(total):
+            raise ValueError(
+                f"{key} slots of {target.target_id} summed over its groups: {total} — expected "
+                f"{SLOTS.expected}"
+            )
     if agents["ready"] + agents["busy"] > agents["logged_in"]:
         raise ValueError(
             f"ready {agents['ready']} + busy {agents['busy']} exceed logged in "
@@ -107,20 +148,24 @@ def _target_figures(
         logged_in_slots=agents["logged_in"],
         ready_slots=agents["ready"],
         busy_slots=agents["busy"],
-        in_queue=_count(queue, "current", where),
-        accepted_total=_count(queue, "accepted", where),
-        abandoned_total=_count(queue, "abandoned", where),
-        reactive_arrivals_total=_count(queue, "reactive_arrivals", where, required=False),
+        in_queue=_count(queue, "current", where, IN_QUEUE),
+        accepted_total=_count(queue, "accepted", where, RUNNING_TOTAL),
+        abandoned_total=_count(queue, "abandoned", where, RUNNING_TOTAL),
+        reactive_arrivals_total=_count(
+            queue, "reactive_arrivals", where, RUNNING_TOTAL, required=False
+        ),
         avg_handle_time_s=(sum(h * w for h, w in handle_times) / weight) if weight else None,
     )
 
 
-def _count(table: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> int:
+def _count(
+    table: Mapping[str, Any], key: str, where: str, bound: Bound, *, required: bool = True
+) -> int:
     value = table.get(key)
     if value is None and not required:
         return 0
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"{where}.{key}: {value!r} — expected a whole number ≥ 0")
+    if isinstance(value, bool) or not isinstance(value, int) or not bound.holds(value):
+        raise ValueError(f"{where}.{key}: {shown(value)} — expected {bound.expected}")
     return value
 
 

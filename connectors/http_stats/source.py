@@ -2,9 +2,13 @@
 
 Each cycle polls the active server (primary, or the backup after the primary failed). While the
 backup serves, the primary is tried again every `primary_recheck` seconds and takes over again
-as soon as it answers. A target whose figures are missing, malformed or too old is left out of
-the returned mapping (the cycle paces it at 0, reason "stale") and raises `StatisticsStale`
-for that target; the condition clears when its figures are good again.
+as soon as it answers. A server "answers" only with a usable document: one that arrives whole
+within its share of the budget, under the size limit, parses, is neither too old nor dated in
+the future, and gives at least one target usable figures; anything else fails over like a
+transport error. A target whose figures are missing, malformed, implausible (`domain.bounds`)
+or rise implausibly (`counters`) is left out of the returned mapping (the cycle paces it at 0,
+reason "stale") and raises `StatisticsStale` for that target; the condition clears when its
+figures are good again.
 """
 
 from __future__ import annotations
@@ -14,14 +18,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-import httpx
-
-from connectors.http_retry import HttpCallError, RetryPolicy, send_with_retries
-from connectors.http_stats.counters import CounterTrack, continue_counter
+from connectors.http_exchange import Exchanger, Reply
+from connectors.http_retry import HttpCallError, RetryPolicy, http_failure, send_with_retries
+from connectors.http_stats.counters import CounterStep, CounterTrack, continue_counter
 from connectors.http_stats.document import (
     DocumentError,
     ParsedDocument,
     RawTargetFigures,
+    check_generated_at,
     parse_document,
 )
 from domain.latch import SignalLatch
@@ -33,6 +37,15 @@ from domain.targets import PacingTarget
 log = logging.getLogger(__name__)
 
 _TOTALS = ("accepted_total", "abandoned_total", "reactive_arrivals_total")
+# The largest statistics body read: a floor, plus room per configured target (a document
+# with 100,000 targets is about 20 MB).
+BODY_BASE_BYTES = 8 * 2**20
+BODY_BYTES_PER_TARGET = 1024
+
+
+def body_limit_bytes(targets: int) -> int:
+    """The largest statistics body (decoded) read for `targets` configured targets."""
+    return BODY_BASE_BYTES + BODY_BYTES_PER_TARGET * targets
 
 
 class StatisticsUnavailableError(Exception):
@@ -56,13 +69,13 @@ class HttpStatSource:
         self,
         settings: StatSourceSettings,
         sink: AlarmSink,
-        client: httpx.Client,
+        exchanger: Exchanger,
         *,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._settings = settings
-        self._client = client
+        self._exchanger = exchanger
         self._monotonic = monotonic
         self._sleep = sleep
         self._latch = SignalLatch(sink)
@@ -79,25 +92,28 @@ class HttpStatSource:
         return backup if self._on_backup and backup else self._settings.url
 
     def close(self) -> None:
-        self._client.close()
+        """Abort a request in flight and close the connections (the node is stopping)."""
+        self._exchanger.close()
 
     def read(self, targets: Sequence[PacingTarget], now: float) -> StatisticsByTarget:
         try:
-            parsed = self._fetch(targets)
+            parsed = self._fetch(targets, now)
         except StatisticsUnavailableError as error:
             for target in targets:
                 self._stale(target.target_id, str(error), now)
             raise
         self._observe_failover(now)
-        too_old = self._age_problem(parsed, now)
         statistics: dict[str, TargetStatistics] = {}
         for target in targets:
             figures = parsed.figures.get(target.target_id)
-            problem = too_old or parsed.stale.get(target.target_id)
-            if figures is None or problem:
-                self._stale(target.target_id, problem or "no figures", now)
+            if figures is None:
+                self._stale(target.target_id, parsed.stale.get(target.target_id, "no figures"), now)
                 continue
-            statistics[target.target_id] = self._continued(figures)
+            continued = self._continued(figures, now)
+            if isinstance(continued, str):
+                self._stale(target.target_id, continued, now)
+                continue
+            statistics[target.target_id] = continued
             self._latch.observe(
                 Condition.STATISTICS_STALE,
                 False,
@@ -127,17 +143,6 @@ class HttpStatSource:
             Condition.STATISTICS_STALE, True, now, scope=target_id, reason=f"{target_id}: {why}"
         )
 
-    def _age_problem(self, parsed: ParsedDocument, now: float) -> str:
-        if parsed.generated_at is None:
-            return ""
-        age_s = now - parsed.generated_at
-        if age_s > self._settings.stale_after_s:
-            return (
-                f"statistics document is {age_s:.0f} s old (stat_source.stale_after is "
-                f"{self._settings.stale_after_s:g} s)"
-            )
-        return ""
-
     def _servers(self) -> list[tuple[str, str]]:
         primary = ("primary", self._settings.url)
         if self._settings.backup_url is None:
@@ -148,20 +153,22 @@ class HttpStatSource:
             return [backup, primary]
         return [primary, backup]
 
-    def _fetch(self, targets: Sequence[PacingTarget]) -> ParsedDocument:
+    def _fetch(self, targets: Sequence[PacingTarget], now: float) -> ParsedDocument:
         servers = self._servers()
         failures: list[str] = []
         share_s = self._settings.budget_s / len(servers)
         for role, url in servers:
             try:
-                parsed = self._fetch_one(url, targets, self._monotonic() + share_s)
-            except (HttpCallError, DocumentError) as error:
-                failures.append(f"{role} {url}: {error}")
-                if role == "primary" and self._settings.backup_url and self._on_backup:
-                    self._backup_since = self._monotonic()  # next recheck one period later
-                continue
-            self._switch(role, failures)
-            return parsed
+                parsed = self._fetch_one(url, targets, self._monotonic() + share_s, now)
+            except HttpCallError as error:
+                failures.append(f"{role}: {error}")
+            except DocumentError as error:
+                failures.append(f"{role}: statistics document from {url}: {error}")
+            else:
+                self._switch(role, failures)
+                return parsed
+            if role == "primary" and self._settings.backup_url and self._on_backup:
+                self._backup_since = self._monotonic()  # next recheck one period later
         raise StatisticsUnavailableError("; ".join(failures))
 
     def _switch(self, role: str, failures: list[str]) -> None:
@@ -175,38 +182,57 @@ class HttpStatSource:
         self._on_backup = on_backup
 
     def _fetch_one(
-        self, url: str, targets: Sequence[PacingTarget], deadline: float
+        self, url: str, targets: Sequence[PacingTarget], deadline: float, now: float
     ) -> ParsedDocument:
-        def send(timeout_s: float) -> httpx.Response:
-            return self._client.get(url, timeout=timeout_s)
+        limit_bytes = body_limit_bytes(len(targets))
 
-        response = send_with_retries(
+        def send(limit_s: float) -> Reply:
+            return self._exchanger.exchange(
+                "GET",
+                url,
+                limit_s=limit_s,
+                max_body_bytes=limit_bytes,
+                headers={"Accept-Encoding": "gzip, identity"},
+            )
+
+        what = "statistics request"
+        reply = send_with_retries(
             send,
             policy=self._settings.policy,
             deadline=deadline,
             clock=self._monotonic,
             sleep=self._sleep,
-            what=f"statistics request to {url}",
+            what=f"{what} to {url}",
         )
-        if response.status_code != 200:
-            raise HttpCallError(f"HTTP {response.status_code}", status=response.status_code)
-        return parse_document(response.content, targets)
+        if reply.status_code != 200:
+            raise HttpCallError(http_failure(what, url, reply), status=reply.status_code)
+        parsed = parse_document(reply.content, targets)
+        check_generated_at(parsed.generated_at, now, self._settings.stale_after_s)
+        if targets and not parsed.figures:
+            first = next(iter(parsed.stale.values()), "no figures")
+            raise DocumentError(
+                f"no configured target has usable figures ({len(parsed.stale)} of "
+                f"{len(targets)} unusable; first: {first})"
+            )
+        return parsed
 
-    def _continued(self, figures: RawTargetFigures) -> TargetStatistics:
-        totals: dict[str, int] = {}
-        for name in _TOTALS:
-            key = (figures.target_id, name)
-            track, total, reset = continue_counter(self._tracks.get(key), getattr(figures, name))
-            self._tracks[key] = track
-            totals[name] = total
-            if reset:
-                self.resets_detected += 1
-                log.warning(
-                    "statistics: %s of %s went down (counter reset); continuing from %d",
-                    name,
-                    figures.target_id,
-                    total,
-                )
+    def _continued(self, figures: RawTargetFigures, now: float) -> TargetStatistics | str:
+        """Continued totals, or why they are not usable this cycle (state moves only then)."""
+        target_id = figures.target_id
+        steps: dict[str, CounterStep] = {
+            name: continue_counter(self._tracks.get((target_id, name)), getattr(figures, name), now)
+            for name in _TOTALS
+        }
+        bad = [f"{name} {step.bad}" for name, step in steps.items() if step.bad]
+        if bad:  # remember the suspects, so the next document can confirm them; move nothing
+            for name, step in steps.items():
+                if step.bad:
+                    self._tracks[(target_id, name)] = step.track
+            return "; ".join(bad)
+        for name, step in steps.items():
+            self._tracks[(target_id, name)] = step.track
+            self._log_counter_event(target_id, name, step)
+        totals = {name: step.total for name, step in steps.items()}
         return TargetStatistics(
             target_id=figures.target_id,
             logged_in_slots=figures.logged_in_slots,
@@ -218,3 +244,25 @@ class HttpStatSource:
             reactive_arrivals_total=totals["reactive_arrivals_total"],
             avg_handle_time_s=figures.avg_handle_time_s,
         )
+
+    def _log_counter_event(self, target_id: str, name: str, step: CounterStep) -> None:
+        if step.event in ("reset", "rebased", "restarted"):
+            self.resets_detected += 1
+            log.warning(
+                "statistics: %s of %s %s; continuing from %d",
+                name,
+                target_id,
+                {
+                    "reset": "went down and stayed down (counter reset)",
+                    "rebased": "moved to a new level and stayed there",
+                    "restarted": "reached the exact float range",
+                }[step.event],
+                step.total,
+            )
+        elif step.event == "held":
+            log.info(
+                "statistics: %s of %s went down; held at %d until the next document confirms",
+                name,
+                target_id,
+                step.total,
+            )

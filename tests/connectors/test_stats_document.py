@@ -1,14 +1,12 @@
-"""The statistics document schema, and counter resets as a property."""
+"""The statistics document schema (counter continuation: test_counters.py)."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
-from connectors.http_stats import DocumentError, continue_counter, parse_document
+from connectors.http_stats import DocumentError, parse_document
 from domain.targets import PacingTarget, TargetAgent
 
 TARGET = PacingTarget(
@@ -70,16 +68,3 @@ def test_missing_or_bad_figures_make_the_target_stale_with_the_reason(
 def test_an_unusable_document_is_an_error(raw: bytes) -> None:
     with pytest.raises(DocumentError):
         parse_document(raw, [TARGET])
-
-
-@given(st.lists(st.integers(min_value=0, max_value=10_000), min_size=1, max_size=50))
-def test_a_continued_counter_never_goes_down_and_counts_every_increase(raws: list[int]) -> None:
-    track = None
-    totals: list[int] = []
-    for raw in raws:
-        track, total, _ = continue_counter(track, raw)
-        totals.append(total)
-    assert totals == sorted(totals)
-    increases = sum(max(0, b - a) for a, b in zip(raws, raws[1:], strict=False))
-    resets_counted = sum(b for a, b in zip(raws, raws[1:], strict=False) if b < a)
-    assert totals[-1] - totals[0] == increases + resets_counted
