@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from domain.bounds import INVITATIONS_PER_CYCLE_MAX
 from pacing.state import FloatArray, IntArray
 
 PROGRESSIVE_MAX_INVITATIONS_PER_SLOT = 4
@@ -44,7 +45,7 @@ def decide_progressive(
         np.where(headroom <= 0, "no-free-slots", np.where(braking, "brake", "progressive")),
     )
     allowed = np.where(unknown | (headroom <= 0), 0.0, allowed)
-    return allowed.astype(np.int64), reasons.tolist()
+    return np.minimum(allowed, INVITATIONS_PER_CYCLE_MAX).astype(np.int64), reasons.tolist()
 
 
 def decide_adaptive(
@@ -67,6 +68,6 @@ def decide_adaptive(
     level = np.where(dropping, level * (1.0 - gain), raised)
     level = np.clip(level, 1.0, max_level)
     allowed = np.floor(level * np.maximum(difference, 0.0) - pending)
-    allowed = np.maximum(allowed, 0.0).astype(np.int64)
+    allowed = np.clip(allowed, 0.0, INVITATIONS_PER_CYCLE_MAX).astype(np.int64)
     reasons = np.where(dropping, "brake", "adaptive").tolist()
     return allowed, level, reasons

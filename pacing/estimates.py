@@ -197,6 +197,7 @@ class Estimates:
         resolved = served + abandoned
         safe_goal = np.where(goal > 0, goal, 1.0)
         step = self.tuning["feedback_gain"] * (goal * resolved - abandoned) / safe_goal
+        step = np.clip(step, -50.0, 50.0)  # e**50 already saturates the clip below
         threshold = np.where(goal > 0, threshold * np.exp(step), 0.0)
         low = goal * self.tuning["threshold_min_share"]
         high = goal * self.tuning["threshold_max_share"]

@@ -8,6 +8,14 @@ from operator import attrgetter
 
 import numpy as np
 
+from domain.bounds import (
+    CONTINUED_TOTAL_MAX,
+    DISPOSITION_S_MAX,
+    HANDLE_TIME_S_MAX,
+    IN_QUEUE_MAX,
+    PENDING_INVITATIONS_MAX,
+    SLOTS_MAX,
+)
 from domain.decisions import TargetSnapshot
 from pacing.state import BoolArray, FloatArray
 
@@ -39,20 +47,30 @@ def _column(snapshots: Sequence[TargetSnapshot], name: str) -> FloatArray:
     return np.fromiter(map(attrgetter(name), snapshots), dtype=np.float64, count=len(snapshots))
 
 
+def _bounded(snapshots: Sequence[TargetSnapshot], name: str, high: float) -> FloatArray:
+    """A column clipped to [0, high] (NaN stays NaN): the pacer is safe on its own.
+
+    Sources check their figures (`domain.bounds`), but the pacer never allocates, loops or
+    casts to an integer in proportion to a figure it has not bounded itself.
+    """
+    clipped: FloatArray = np.clip(_column(snapshots, name), 0.0, high)
+    return clipped
+
+
 def read_snapshots(snapshots: Sequence[TargetSnapshot]) -> Inputs:
     return Inputs(
         goal=_column(snapshots, "goal_pct") / 100.0,
-        logged_in=_column(snapshots, "logged_in_slots"),
-        ready=_column(snapshots, "ready_slots"),
-        busy=_column(snapshots, "busy_slots"),
-        in_queue=_column(snapshots, "in_queue"),
-        accepted=_column(snapshots, "accepted_total"),
-        abandoned=_column(snapshots, "abandoned_total"),
-        pending=_column(snapshots, "pending_invitations"),
+        logged_in=_bounded(snapshots, "logged_in_slots", SLOTS_MAX),
+        ready=_bounded(snapshots, "ready_slots", SLOTS_MAX),
+        busy=_bounded(snapshots, "busy_slots", SLOTS_MAX),
+        in_queue=_bounded(snapshots, "in_queue", IN_QUEUE_MAX),
+        accepted=_bounded(snapshots, "accepted_total", CONTINUED_TOTAL_MAX),
+        abandoned=_bounded(snapshots, "abandoned_total", CONTINUED_TOTAL_MAX),
+        pending=_bounded(snapshots, "pending_invitations", PENDING_INVITATIONS_MAX),
         acceptance=_column(snapshots, "acceptance_rate"),
-        accept_delay_s=_column(snapshots, "accept_delay_s"),
-        handle_time_s=_column(snapshots, "avg_handle_time_s"),
-        reactive=_column(snapshots, "reactive_arrivals_total"),
+        accept_delay_s=_bounded(snapshots, "accept_delay_s", DISPOSITION_S_MAX),
+        handle_time_s=_bounded(snapshots, "avg_handle_time_s", HANDLE_TIME_S_MAX),
+        reactive=_bounded(snapshots, "reactive_arrivals_total", CONTINUED_TOTAL_MAX),
         open=_column(snapshots, "business_hours_open") > 0,
         age_s=_column(snapshots, "statistics_age_s"),
     )

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from domain.bounds import INVITATIONS_PER_CYCLE_MAX
 from domain.decisions import ALGORITHMS, OPTIMIZATION_TARGETS, PacingDecision, TargetSnapshot
 from domain.freshness import stale_after_s
 from pacing.baselines import decide_adaptive, decide_progressive
@@ -236,7 +237,8 @@ class Pacer:
         horizon_s = delay_s + tuning["horizon_interval_share"] * self.interval_s
         finishing = inputs.busy * -np.expm1(-service_rate * horizon_s)
         reactive = np.nan_to_num(self._get(rows, "reactive_rate")) * horizon_s
-        cap = np.floor(tuning["max_invitations_per_slot"] * slots).astype(np.int64)
+        per_slot = np.floor(tuning["max_invitations_per_slot"] * slots)
+        cap = np.minimum(per_slot, INVITATIONS_PER_CYCLE_MAX).astype(np.int64)  # before the cast
         if self.optimization_target == "busy_factor":
             still_busy = inputs.busy - finishing
             wanted = inputs.goal * slots + self._get(rows, "occupancy_bias")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import resource
+import subprocess
+import sys
 import time
 import tomllib
 from collections.abc import Callable
@@ -83,3 +87,29 @@ def eventually(check: Callable[[], bool], within_s: float = 20.0) -> bool:
             return True
         time.sleep(0.05)
     return check()
+
+
+def run_with_memory_limit(
+    code: str, limit_mb: int, timeout_s: float = 120.0
+) -> subprocess.CompletedProcess[str]:
+    """Run `code` in a fresh interpreter whose address space is capped at `limit_mb` MB.
+
+    The proof that an input cannot blow memory: the child dies with MemoryError instead of
+    growing past the cap. numpy's BLAS gets one thread (each thread reserves address space).
+    """
+    limit_bytes = limit_mb * 2**20
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
+
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        preexec_fn=cap,
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+        check=False,
+    )
