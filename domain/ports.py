@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from domain.decisions import PacingDecision
 from domain.records import CycleRecord, TargetRecord
@@ -55,6 +55,19 @@ class Publisher(Protocol):
     ) -> AnswersByTarget: ...
 
 
+@runtime_checkable
+class Closable(Protocol):
+    """A port holding connections: `close()` aborts what is in flight and frees them."""
+
+    def close(self) -> None: ...
+
+
+def close_port(port: object) -> None:
+    """Close a port that holds connections (HTTP); ports without any have nothing to close."""
+    if isinstance(port, Closable):
+        port.close()
+
+
 @dataclass(frozen=True, slots=True)
 class CycleOutcome:
     """Everything one cycle produced, ready to record."""
@@ -62,6 +75,10 @@ class CycleOutcome:
     cycle: CycleRecord
     targets: tuple[TargetRecord, ...]
     decisions: tuple[PacingDecision, ...]
+
+
+class CycleNotStored(Exception):  # noqa: N818 - an outcome the recorder already reported
+    """The recorder kept the cycle aside (not in the database); the message says where."""
 
 
 class CycleRecorder(Protocol):

@@ -13,7 +13,14 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 
 from domain.decisions import PacingDecision, TargetSnapshot
-from domain.ports import CycleOutcome, Publisher, PublishIncomplete, PublishSkipped, StatSource
+from domain.ports import (
+    CycleOutcome,
+    Publisher,
+    PublishIncomplete,
+    PublishSkipped,
+    StatSource,
+    close_port,
+)
 from domain.records import CycleRecord, CycleStatus, TargetRecord
 from domain.statistics import PublishResult, TargetStatistics
 from domain.targets import PacingTarget
@@ -51,6 +58,14 @@ class PacingCycle:
         self._clock = clock
         self._answers: Mapping[str, PublishResult] | None = None  # None: never published
         self._pools = find_capacity_pools(self.targets)  # blended agents: shared ready slots
+
+    def close(self) -> None:
+        """Close both ports: requests in flight are aborted, so a running cycle ends at once."""
+        for port in (self._stat_source, self._publisher):
+            try:
+                close_port(port)
+            except Exception:  # noqa: BLE001 - closing the other port matters more
+                log.exception("closing %r failed", port)
 
     def run(self, *, seq: int, scheduled_at: float, skipped_before: int = 0) -> CycleOutcome:
         """Run one cycle now; never raises for a failure of a source, a target or a publish."""

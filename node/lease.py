@@ -11,7 +11,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from domain.ports import AnswersByTarget, Decisions, Publisher, PublishSkipped, StatisticsByTarget
+from domain.ports import (
+    AnswersByTarget,
+    Decisions,
+    Publisher,
+    PublishSkipped,
+    StatisticsByTarget,
+    close_port,
+)
 from storage.db import PerThreadDatabase
 from storage.leases import claim_lease, release_lease
 
@@ -56,6 +63,10 @@ class LeasedPublisher:
                 f"until {lease.expires_at:.0f}"
             )
         return self._inner.publish(decisions, statistics, now)
+
+    def close(self) -> None:
+        """Close the publisher inside (abort its requests in flight)."""
+        close_port(self._inner)
 
     def release(self, now: float) -> None:
         """Give the lease up (on a clean stop) so a standby takes over without waiting."""

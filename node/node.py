@@ -32,6 +32,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from domain.ports import (
+    CycleNotStored,
     CycleObserver,
     CycleOutcome,
     CycleRecorder,
@@ -47,6 +48,8 @@ log = logging.getLogger(__name__)
 
 
 JOB_ID = "pacing-cycle"
+# On stop, a running cycle may finish on its own this long before its requests are aborted.
+STOP_GRACE_S = 2.0
 
 
 _EVENT_KINDS: dict[int, SchedulerEventKind] = {
@@ -101,6 +104,7 @@ class Node:
         self._seq = 0
         self._skipped_since_last = 0
         self._counts_lock = threading.Lock()
+        self._cycle_running = threading.Lock()  # held while a cycle runs (stop waits on it)
         self._cycles_run = 0
         self._cycles_recorded = 0
         self._record_failures = 0
@@ -158,10 +162,22 @@ class Node:
         )
 
     def stop(self) -> None:
-        """Stop scheduling, wait for a running cycle to finish, record the stop."""
+        """Stop scheduling, end a running cycle promptly, record the stop.
+
+        A running cycle gets `STOP_GRACE_S` to finish; then its requests in flight are aborted
+        (the ports are closed), so it ends at once and is recorded with why. A server that
+        trickles can therefore never hold a stopping node.
+        """
         scheduler, self._scheduler = self._scheduler, None
         if scheduler is not None:
-            scheduler.shutdown(wait=True)
+            scheduler.shutdown(wait=False)  # no new cycle; the running one goes on
+        finished = self._cycle_running.acquire(timeout=STOP_GRACE_S)
+        if not finished:
+            log.warning("node %s: aborting the running cycle's requests to stop", self.node_id)
+        self._cycle.close()
+        if not finished:
+            self._cycle_running.acquire()
+        self._cycle_running.release()
         self._stop_services()
         if self._anchor is None:
             return
@@ -217,6 +233,10 @@ class Node:
         return anchor + periods * self.period_s
 
     def _run_cycle(self) -> CycleOutcome:
+        with self._cycle_running:
+            return self._run_and_record()
+
+    def _run_and_record(self) -> CycleOutcome:
         with self._counts_lock:
             self._seq += 1
             seq = self._seq
@@ -229,6 +249,8 @@ class Node:
         try:
             self._recorder.record(outcome)
             recorded = True
+        except CycleNotStored as error:  # already logged and alarmed where it happened
+            log.error("%s", error)
         except Exception:  # noqa: BLE001 - a failed write must not stop the node
             log.exception("could not record cycle %s", outcome.cycle.cycle_id)
         for observer in self._observers:

@@ -89,6 +89,11 @@ def eventually(check: Callable[[], bool], within_s: float = 20.0) -> bool:
     return check()
 
 
+# Under an address-space cap, threads must not each reserve a 64 MB malloc arena, nor BLAS its
+# per-thread buffers: a node then needs about 500 MB of address space, most of it unused.
+_FEW_RESERVATIONS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
+
+
 def run_with_memory_limit(
     code: str, limit_mb: int, timeout_s: float = 120.0
 ) -> subprocess.CompletedProcess[str]:
@@ -102,7 +107,7 @@ def run_with_memory_limit(
     def cap() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
 
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    env = {**os.environ, **_FEW_RESERVATIONS}
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
@@ -111,5 +116,31 @@ def run_with_memory_limit(
         capture_output=True,
         text=True,
         timeout=timeout_s,
+        check=False,
+    )
+
+
+def pacing_cli(
+    *args: str,
+    cwd: Path = ROOT,
+    env: dict[str, str] | None = None,
+    memory_limit_mb: int | None = None,
+    timeout_s: float = 180.0,
+) -> subprocess.CompletedProcess[str]:
+    """`pacing ARGS` as a real process; with `memory_limit_mb`, its address space is capped."""
+    limit_bytes = (memory_limit_mb or 0) * 2**20
+
+    def cap() -> None:
+        if limit_bytes:
+            resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
+
+    return subprocess.run(
+        [sys.executable, "-m", "cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+        preexec_fn=cap,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", **_FEW_RESERVATIONS, **(env or {})},
         check=False,
     )

@@ -1,8 +1,9 @@
 """The recorder the node writes through: the database first, the backlog when that fails.
 
 * a handled (backloggable) failure: the cycle's records become one backlog item;
-* an unhandled one: the item goes straight to `failed/` and `DatabaseWriteFailed` is raised
-  (the original product lost the data here);
+* an unhandled one: the item goes straight to `failed/`, `DatabaseWriteFailed` is signalled
+  (the original product lost the data here) and `record` raises `CycleNotStored`, so the node
+  counts the cycle as not recorded (`pacing node --cycles N` exits 1);
 * above `MaxUsedMB` new items are refused and counted, and `record` raises: that cycle is lost.
 """
 
@@ -12,6 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from domain.ports import CycleNotStored
 from domain.signals import AlarmSignal, AlarmSink, Condition
 from storage.backlog.classify import ErrorPolicy, error_name, is_backloggable
 from storage.backlog.counters import BacklogCounters, DiskGuard
@@ -105,4 +107,8 @@ class BacklogRecorder:
                 reason=f"cycle {item.record_id} could not be written ({name}); "
                 "kept in the backlog's failed folder",
             )
+        )
+        raise CycleNotStored(
+            f"cycle {item.record_id} is not in the database: {reason}; kept in "
+            f"{self._writer.folder.root}/failed"
         )

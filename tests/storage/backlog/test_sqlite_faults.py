@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from domain.ports import CycleNotStored
 from domain.signals import CollectingSink
 from node.recording import DirectRecorder
 from storage.backlog import (
@@ -87,7 +88,8 @@ def test_a_read_only_database_is_unhandled_by_default_so_failed_and_alarmed(
     folder = BacklogFolder(tmp_path / "backlog")
     recorder, sink = recorder_for(database, folder)
     database.get().execute("PRAGMA query_only = ON")
-    recorder.record(outcome(1))
+    with pytest.raises(CycleNotStored, match="is not in the database: unhandled database error"):
+        recorder.record(outcome(1))
     assert where_it_went(folder) == "failed"
     (signal,) = sink.drain()
     assert signal.condition == "DatabaseWriteFailed" and signal.active
@@ -124,7 +126,8 @@ def test_a_constraint_error_is_never_backlogged_even_when_all_failures_are(
         "CREATE TEMP TRIGGER refuse BEFORE INSERT ON cycle_targets "
         "BEGIN SELECT RAISE(ABORT, 'refused'); END"
     )
-    recorder.record(outcome(1))
+    with pytest.raises(CycleNotStored):
+        recorder.record(outcome(1))
     assert where_it_went(folder) == "failed"
     assert "SQLITE_CONSTRAINT" in sink.drain()[0].reason
 
