@@ -42,6 +42,10 @@ from domain.statistics import PublishResult, TargetStatistics
 log = logging.getLogger(__name__)
 
 
+# How long after the publish deadline the answers of the last exchanges are waited for.
+SETTLE_S = 0.25
+
+
 class PublishFailedError(Exception):
     """No chunk of this cycle's publish got a usable answer (the message says why)."""
 
@@ -114,9 +118,10 @@ class EngagementPublisher:
         futures = [
             self._pool.submit(self._send_chunk, chunk, statistics, deadline) for chunk in chunks
         ]
-        done, _ = wait(
-            futures, timeout=max(0.0, deadline - self._clock()), return_when=ALL_COMPLETED
-        )
+        # Every exchange ends by the deadline on its own; the settle time lets a worker whose
+        # exchange just ended report why, rather than "abandoned".
+        waited_s = max(0.0, deadline - self._clock()) + SETTLE_S
+        done, _ = wait(futures, timeout=waited_s, return_when=ALL_COMPLETED)
         outcomes = [self._outcome(future, future in done) for future in futures]
         return self._conclude([[d.target_id for d in chunk] for chunk in chunks], outcomes, now)
 
