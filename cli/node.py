@@ -17,7 +17,7 @@ from cli.common import (
     load_cli_config,
     parse_time,
 )
-from config import describe, load_config
+from config import describe, load_config, require_paced_targets
 
 
 def register(commands: Commands) -> None:
@@ -55,6 +55,7 @@ def _run_node(args: argparse.Namespace) -> int:
     from node.build import build_node
 
     config = load_cli_config(args)
+    require_paced_targets(config)  # a node pacing nothing would look healthy and do nothing
     node = build_node(config, mode="headless")
     if args.cycles is not None:
         try:

@@ -8,7 +8,14 @@ never written. Sections are read by small modules beside this one (`options`, `r
 
 from config.alarms import AlarmOptions, SmtpOptions, WebhookOptions
 from config.dashboard import DashboardOptions
-from config.model import Config, derive_targets, describe, load_config, parse_config
+from config.model import (
+    Config,
+    derive_targets,
+    describe,
+    load_config,
+    parse_config,
+    require_paced_targets,
+)
 from config.options import (
     BacklogOptions,
     LogOptions,
@@ -48,4 +55,5 @@ __all__ = [
     "describe",
     "load_config",
     "parse_config",
+    "require_paced_targets",
 ]

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from config.reader import TableReader, parse_duration_s
+from config.reader import TableReader
 from config.secrets import _read_secret, _reject_secret, _secret_source
 
 __all__ = ["AlarmOptions", "SmtpOptions", "WebhookOptions", "read_alarms"]
@@ -64,8 +64,8 @@ def read_alarms(table: TableReader | None, base_dir: Path | None) -> AlarmOption
     if table is None:
         return AlarmOptions()
     options = AlarmOptions(
-        on_delay_s=_delay(table, "on_delay", 0.0),
-        off_delay_s=_delay(table, "off_delay", 30.0),
+        on_delay_s=table.duration_s("on_delay", 0.0),
+        off_delay_s=table.duration_s("off_delay", 30.0),
         cancel_timeout_s=table.duration_s("cancel_timeout", 86_400.0),
         abandonment_window_s=table.duration_s("abandonment_window", 900.0),
         tracemalloc=table.boolean("tracemalloc", False),
@@ -77,30 +77,17 @@ def read_alarms(table: TableReader | None, base_dir: Path | None) -> AlarmOption
     return options
 
 
-def _delay(table: TableReader, key: str, default_s: float) -> float:
-    value = table.value(key)
-    if value is None:
-        return default_s
-    seconds = parse_duration_s(value)
-    if seconds is None or seconds < 0:
-        table.report(key, value, 'a duration ≥ 0 such as "0s", "30s", "2min" or seconds')
-        return default_s
-    return seconds
-
-
 def _read_webhook(table: TableReader) -> WebhookOptions | None:
     url = table.url("webhook_url")
     timeout_s = table.duration_s("webhook_timeout", 5.0)
-    retries = table.integer("webhook_retries", 3, minimum=0)
+    retries = table.integer("webhook_retries", 3)
     return WebhookOptions(url, timeout_s, retries) if url else None
 
 
 def _read_smtp(table: TableReader, base_dir: Path | None) -> SmtpOptions | None:
     _reject_secret(table, "smtp_password", "smtp_password_env", "smtp_password_file")
     host = table.string("smtp_host")
-    port = table.integer("smtp_port", 25, minimum=1)
-    if port > 65535:
-        table.report("smtp_port", port, "a port number between 1 and 65535")
+    port = table.integer("smtp_port", 25)
     sender = table.string("smtp_from", "pacing-watch@localhost") or "pacing-watch@localhost"
     recipients = table.string_list("smtp_to", (), comma_separated=True)
     user = table.string("smtp_user")

@@ -1,15 +1,18 @@
 """The configuration model and loader: one TOML file, validated as a whole.
 
 `load_config(path)` reads the file and returns a frozen `Config`, or raises one `ConfigError`
-listing every problem as `where: value — expected …`. Pacing targets are derived here from the
-virtual queues and agent groups (`derive_targets`); warnings never raise and ride on the config.
-Sections are read in `engine.config_options` (cluster options) and `engine.config_roster`
-(virtual queues, roster, groups); this module assembles them.
+listing every problem as `where: value — expected …`. Whatever the file holds, loading ends in
+a `Config` or a `ConfigError`: its size, encoding and nesting are checked before TOML parsing
+(`config.limits`), every number against its range (`config.ranges`). Pacing targets are
+derived here from the virtual queues and agent groups (`derive_targets`); warnings never raise
+and ride on the config. A configuration that paces nothing is only a warning here;
+`require_paced_targets` makes it an error where a node would run it. Sections are read in
+`config.options` (cluster options) and `config.roster` (virtual queues, roster, groups); this
+module assembles them.
 """
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +20,9 @@ from typing import TYPE_CHECKING
 
 from config.alarms import AlarmOptions, read_alarms
 from config.dashboard import DashboardOptions, read_dashboard
+from config.limits import (
+    MAX_TARGET_AGENTS,
+)
 from config.options import (
     BacklogOptions,
     LogOptions,
@@ -50,6 +56,7 @@ from config.secrets import (
     read_forward_proxy,
     read_hybrid_integration,
 )
+from config.toml_file import read_toml
 from domain.targets import PacingTarget, TargetAgent, target_id_for
 
 if TYPE_CHECKING:
@@ -102,30 +109,28 @@ class Config:
     dashboard: DashboardOptions = DashboardOptions()
 
 
+NOTHING_PACED = (
+    "nothing will be paced: no [[virtual_queues]] has a [virtual_queues.pacing] section "
+    "naming its media"
+)
+
+
 def load_config(path: str | Path) -> Config:
     """Read and validate the TOML file at `path`; raise `ConfigError` listing every problem."""
     path = Path(path)
-    try:
-        with path.open("rb") as file:
-            raw = tomllib.load(file)
-    except FileNotFoundError:
+    return parse_config(read_toml(path), str(path), base_dir=path.resolve().parent)
+
+
+def require_paced_targets(config: Config) -> None:
+    """`ConfigError` when the configuration paces nothing: a node would run idle for ever."""
+    if not config.targets:
         raise ConfigError(
             [
-                f"{path}: missing file — expected a TOML configuration file "
-                "(start from the pacing.toml shipped in the repository)"
+                f"{NOTHING_PACED} — expected at least one paced virtual queue to run a node "
+                "(`pacing check-config` shows the derived targets)"
             ],
-            str(path),
-        ) from None
-    except OSError as error:
-        raise ConfigError(
-            [f"{path}: unreadable file ({error.strerror}) — expected a readable TOML file"],
-            str(path),
-        ) from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(
-            [f"{path}: invalid TOML — expected valid TOML syntax: {error}"], str(path)
-        ) from None
-    return parse_config(raw, str(path), base_dir=path.resolve().parent)
+            str(config.source_path or "<memory>"),
+        )
 
 
 def parse_config(
@@ -161,9 +166,16 @@ def parse_config(
     agents = read_agents(root)
     agent_groups = read_agent_groups(root, agents, virtual_queues, warnings)
     root.finish("section")
-    targets, target_problems, target_warnings = _derive(virtual_queues, agent_groups)
-    problems.extend(target_problems)
-    warnings.extend(target_warnings)
+    membership_problem = _membership_problem(virtual_queues, agent_groups)
+    if membership_problem:
+        problems.append(membership_problem)
+        targets: tuple[PacingTarget, ...] = ()
+    else:
+        targets, target_problems, target_warnings = _derive(virtual_queues, agent_groups)
+        problems.extend(target_problems)
+        warnings.extend(target_warnings)
+    if not targets:
+        warnings.append(NOTHING_PACED)
     if problems:
         raise ConfigError(problems, source)
     return Config(
@@ -197,6 +209,28 @@ def _read_simulator(root: TableReader, problems: list[str]) -> Scenario:
     scenario, scenario_problems = parse_scenario(table.raw if table else {}, "simulator")
     problems.extend(scenario_problems)
     return scenario
+
+
+def _membership_problem(
+    virtual_queues: Sequence[VirtualQueue], agent_groups: Sequence[AgentGroup]
+) -> str:
+    """Why deriving targets would build too many target agents ("" when it fits).
+
+    Counted before `_derive` builds anything: every member of every group, once per paced
+    virtual queue the group serves with capacity for its media (an upper bound).
+    """
+    media_of = {vq.name: vq.media for vq in virtual_queues if vq.media is not None}
+    total = 0
+    for group in agent_groups:
+        served = sum(1 for name in group.vq_names if group.slots_for(media_of.get(name) or ""))
+        total += served * len(group.agents)
+    if total <= MAX_TARGET_AGENTS:
+        return ""
+    return (
+        f"agent_groups: {total:,} agents over all pacing targets — expected at most "
+        f"{MAX_TARGET_AGENTS:,} (a group serving many virtual queues counts its agents once "
+        "for each)"
+    )
 
 
 def derive_targets(

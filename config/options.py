@@ -14,7 +14,6 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from config.reader import TableReader
-from domain.checks import GOAL_PCT_MAX, GOAL_PCT_MIN
 from domain.decisions import ALGORITHMS, OPTIMIZATION_TARGETS
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
@@ -140,7 +139,7 @@ def read_pacing(table: TableReader | None) -> PacingOptions:
     if table is None:
         return PacingOptions()
     options = PacingOptions(
-        refresh_period_s=table.number("refreshPeriod", 5.0, positive=True),
+        refresh_period_s=table.number("refreshPeriod", 5.0),
         default_goal_pct=read_goal_pct(table, DEFAULT_GOAL_PCT),
         algorithm=table.choice("algorithm", "predictive", ALGORITHMS),
         optimization_target=table.choice(
@@ -152,13 +151,7 @@ def read_pacing(table: TableReader | None) -> PacingOptions:
 
 
 def read_goal_pct(table: TableReader, default: float) -> float:
-    return table.number(
-        "optimizationGoal",
-        default,
-        minimum=GOAL_PCT_MIN,
-        maximum=GOAL_PCT_MAX,
-        expected=f"a number between {GOAL_PCT_MIN:g} and {GOAL_PCT_MAX:g}",
-    )
+    return table.number("optimizationGoal", default)
 
 
 def read_pacing_endpoint(table: TableReader | None) -> PacingEndpointOptions:
@@ -167,8 +160,8 @@ def read_pacing_endpoint(table: TableReader | None) -> PacingEndpointOptions:
     options = PacingEndpointOptions(
         target_endpoint=table.string("targetEndpoint", "v2/journey/actiontargets/bulk")
         or "v2/journey/actiontargets/bulk",
-        timeout_s=table.number("timeout", 3.0, positive=True),
-        chunk_size=table.integer("chunkSize", 500, minimum=1),
+        timeout_s=table.number("timeout", 3.0),
+        chunk_size=table.integer("chunkSize", 500),
         gzip=table.boolean("gzip", False),
     )
     table.finish()
@@ -187,11 +180,9 @@ def read_metrics(table: TableReader | None) -> MetricsOptions:
         message_server_log_frequency_s=table.duration_s(
             "reporter.messageServer.logFrequency", 1800.0
         ),
-        gc_latency_threshold_ms=table.number("GcLatency.threshold", 1000.0, positive=True),
-        gc_frequency_threshold_per_min=table.number("GcFrequency.threshold", 24.0, positive=True),
-        heap_usage_threshold_pct=table.number(
-            "HeapMemoryUsage.threshold", 90.0, minimum=0, maximum=100
-        ),
+        gc_latency_threshold_ms=table.number("GcLatency.threshold", 1000.0),
+        gc_frequency_threshold_per_min=table.number("GcFrequency.threshold", 24.0),
+        heap_usage_threshold_pct=table.number("HeapMemoryUsage.threshold", 90.0),
     )
     table.finish()
     return options
@@ -217,8 +208,8 @@ def read_backlog(table: TableReader | None, base_dir: Path | None) -> BacklogOpt
             folder=base_dir / folder if base_dir else folder,
             archive_folder=base_dir / archive if base_dir else archive,
         )
-    warning_mb = table.integer("DiskSpaceMonitor.WarningUsedMB", 500, minimum=1)
-    max_mb = table.integer("DiskSpaceMonitor.MaxUsedMB", 1000, minimum=1)
+    warning_mb = table.integer("DiskSpaceMonitor.WarningUsedMB", 500)
+    max_mb = table.integer("DiskSpaceMonitor.MaxUsedMB", 1000)
     if max_mb <= warning_mb:
         table.report(
             "DiskSpaceMonitor.MaxUsedMB",
@@ -227,13 +218,9 @@ def read_backlog(table: TableReader | None, base_dir: Path | None) -> BacklogOpt
         )
     options = BacklogOptions(
         processor_enabled=table.boolean("Processor.Enabled", True),
-        processor_thread_count=table.integer("Processor.ThreadCount", 2, minimum=1),
-        processor_min_item_age_ms=table.integer(
-            "Processor.MinItemAgeBeforeProcessingMillis", 5000, minimum=0
-        ),
-        disk_check_interval_ms=table.integer(
-            "DiskSpaceMonitor.CheckIntervalMillis", 60000, minimum=1
-        ),
+        processor_thread_count=table.integer("Processor.ThreadCount", 2),
+        processor_min_item_age_ms=table.integer("Processor.MinItemAgeBeforeProcessingMillis", 5000),
+        disk_check_interval_ms=table.integer("DiskSpaceMonitor.CheckIntervalMillis", 60000),
         disk_warning_used_mb=warning_mb,
         disk_max_used_mb=max_mb,
         treat_all_failures_as_backloggable=table.boolean("TreatAllFailuresAsBackloggable", False),
@@ -242,12 +229,10 @@ def read_backlog(table: TableReader | None, base_dir: Path | None) -> BacklogOpt
             "BackLoggableErrorsList.StartsWith", DEFAULT_STARTS_WITH, comma_separated=True
         ),
         folder=table.path_value("folder", "data/backlog", base_dir) or folder,
-        processor_max_attempts=table.integer("Processor.MaxAttempts", 100, minimum=1),
-        processor_max_item_age_ms=table.integer(
-            "Processor.MaxItemAgeMillis", 7 * 24 * 3600 * 1000, minimum=1
-        ),
+        processor_max_attempts=table.integer("Processor.MaxAttempts", 100),
+        processor_max_item_age_ms=table.integer("Processor.MaxItemAgeMillis", 7 * 24 * 3600 * 1000),
         hive_off_enabled=table.boolean("HiveOff.Enabled", True),
-        hive_off_retention_days=table.integer("HiveOff.RetentionDays", 30, minimum=1),
+        hive_off_retention_days=table.integer("HiveOff.RetentionDays", 30),
         hive_off_start_time=_read_clock_time(table, "HiveOff.StartTime", "02:30"),
         archive_folder=table.path_value("HiveOff.ArchiveFolder", "data/archive", base_dir)
         or archive,
@@ -294,8 +279,8 @@ def read_stat_source(table: TableReader | None, base_dir: Path | None = None) ->
         kind=kind,
         url=table.url("url", required=kind == "http"),
         backup_url=table.url("backup_url"),
-        timeout_s=table.number("timeout", 3.0, positive=True),
-        retries=table.integer("retries", 1, minimum=0),
+        timeout_s=table.number("timeout", 3.0),
+        retries=table.integer("retries", 1),
         ca_bundle=table.path_value("ca_bundle", None, base_dir),
         stale_after_s=None if stale_after is None else table.duration_s("stale_after", 15.0),
         primary_recheck_s=table.duration_s("primary_recheck", 30.0),
@@ -311,12 +296,10 @@ def read_publisher(table: TableReader | None, base_dir: Path | None = None) -> P
     options = PublisherOptions(
         kind=table.choice("kind", "simulator", SOURCE_KINDS),
         ca_bundle=table.path_value("ca_bundle", None, base_dir),
-        retries=table.integer("retries", 2, minimum=0),
-        concurrency=table.integer("concurrency", 4, minimum=1),
+        retries=table.integer("retries", 2),
+        concurrency=table.integer("concurrency", 4),
         lease_ttl_s=None if lease_ttl is None else table.duration_s("lease_ttl", 15.0),
-        budget_ratio=table.number(
-            "budget_ratio", 0.8, minimum=0.05, maximum=1.0, expected="a number between 0.05 and 1"
-        ),
+        budget_ratio=table.number("budget_ratio", 0.8),
     )
     table.finish()
     return options

@@ -2,51 +2,93 @@
 
 Every problem reads `where: value — expected …` so one `ConfigError` can list them all. A reader
 remembers which keys it was asked about; `finish()` reports every other key as unknown, with a
-"did you mean" suggestion, so a typo never passes silently.
+"did you mean" suggestion, so a typo never passes silently. Every number is checked against
+its declared range (`config.ranges`), every string against a length; values and keys are
+quoted short, whatever their size.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from config.limits import MAX_PROBLEMS_SHOWN, MAX_TEXT_CHARS
+from config.ranges import option_range
+
 _T = TypeVar("_T", bound=str)
 
 MISSING = "missing"
+_SHOWN_CHARS = 80
 
 
 class ConfigError(Exception):
-    """A configuration that cannot be used; `problems` lists every problem found, one per line."""
+    """A configuration that cannot be used; `problems` lists every problem found, one per line.
+
+    The message lists the first `MAX_PROBLEMS_SHOWN` and counts the rest.
+    """
 
     def __init__(self, problems: list[str], source: str = "<memory>") -> None:
         self.problems = list(problems)
         self.source = source
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
-        header = f"configuration {source} has {count} {noun}:"
-        super().__init__("\n".join([header, *(f"  {problem}" for problem in self.problems)]))
+        header = f"configuration {clip(source)} has {count} {noun}:"
+        lines = [header, *(f"  {problem}" for problem in self.problems[:MAX_PROBLEMS_SHOWN])]
+        if count > MAX_PROBLEMS_SHOWN:
+            lines.append(f"  … and {count - MAX_PROBLEMS_SHOWN} more")
+        super().__init__("\n".join(lines))
+
+
+def clip(text: str, size: int = _SHOWN_CHARS) -> str:
+    """`text`, cut to `size` characters with an ellipsis when longer."""
+    return text if len(text) <= size else text[: size - 1] + "…"
 
 
 def show(value: object) -> str:
-    """A value as the operator wrote it in TOML: strings in double quotes, true/false."""
-    if isinstance(value, str | bool | int | float | list | dict):
-        try:
-            return json.dumps(value, ensure_ascii=False)
-        except (TypeError, ValueError):
-            pass
-    return repr(value)
+    """A value as the operator wrote it in TOML (strings in double quotes, true/false), short.
+
+    Long strings, long arrays and deep tables are cut: the cost and the length of a problem
+    line never depend on the size of the value.
+    """
+    return clip(_shown(value, 3))
+
+
+def _shown(value: object, depth: int) -> str:
+    if isinstance(value, str):
+        return json.dumps(clip(value, _SHOWN_CHARS), ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value) if value.bit_length() < 64 else f"{float(value):.3e}"
+    if isinstance(value, float):
+        return "nan" if math.isnan(value) else json.dumps(value).replace("Infinity", "inf")
+    if isinstance(value, list | dict):
+        if depth == 0:
+            return "[…]" if isinstance(value, list) else "{…}"
+        items = list(value.items())[:4] if isinstance(value, dict) else list(value)[:4]
+        more = ", …" if len(value) > 4 else ""
+        if isinstance(value, dict):
+            inner = ", ".join(
+                f"{json.dumps(clip(str(k), 40))}: {_shown(v, depth - 1)}" for k, v in items
+            )
+            return "{" + inner + more + "}"
+        return "[" + ", ".join(_shown(item, depth - 1) for item in items) + more + "]"
+    return clip(repr(value))
 
 
 def problem(where: str, value: object, expected: str) -> str:
-    return f"{where}: {show(value)} — expected {expected}"
+    return f"{clip(where, 120)}: {show(value)} — expected {expected}"
 
 
 def suggestion(word: str, choices: Iterable[str]) -> str:
     """` (did you mean "x"?)` when a close choice exists, else an empty string."""
+    if len(word) > _SHOWN_CHARS:  # no option name is that long; matching would only cost
+        return ""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     if not close:
         lowered = {choice.lower(): choice for choice in choices}
@@ -63,8 +105,11 @@ def parse_duration_s(value: object) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value)
-    if not isinstance(value, str):
+        try:
+            return float(value)
+        except OverflowError:  # an integer beyond any float: no duration
+            return None
+    if not isinstance(value, str) or len(value) > _SHOWN_CHARS:
         return None
     match = _DURATION.match(value)
     if match is None:
@@ -88,7 +133,7 @@ class TableReader:
         self.problems.append(problem(self.path(key), value, expected))
 
     def report_missing(self, key: str, expected: str) -> None:
-        self.problems.append(f"{self.path(key)}: {MISSING} — expected {expected}")
+        self.problems.append(f"{clip(self.path(key), 120)}: {MISSING} — expected {expected}")
 
     def has(self, key: str) -> bool:
         self._mark(key)
@@ -108,13 +153,20 @@ class TableReader:
             if key not in self._known:
                 expected = f"one of {', '.join(self._known)}" if self._known else "nothing here"
                 self.problems.append(
-                    f"{self.path(key)}: unknown {what} — expected {expected}"
+                    f"{clip(self.path(key), 120)}: unknown {what} — expected {expected}"
                     f"{suggestion(key, self._known)}"
                 )
 
     # --- scalars -------------------------------------------------------------------------
 
-    def string(self, key: str, default: str | None = None, *, required: bool = False) -> str | None:
+    def string(
+        self,
+        key: str,
+        default: str | None = None,
+        *,
+        required: bool = False,
+        max_chars: int = MAX_TEXT_CHARS,
+    ) -> str | None:
         value = self.value(key)
         if value is None:
             if required:
@@ -123,16 +175,23 @@ class TableReader:
         if not isinstance(value, str) or not value.strip():
             self.report(key, value, "a non-empty string")
             return default
+        if len(value) > max_chars:
+            self.report(key, value, f"a string of at most {max_chars:,} characters")
+            return default
         return value
 
     def url(self, key: str, *, required: bool = False) -> str | None:
         value = self.value(key)
+        expected = "a URL starting with http:// or https://"
         if value is None:
             if required:
-                self.report_missing(key, "a URL starting with http:// or https://")
+                self.report_missing(key, expected)
+            return None
+        if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
+            self.report(key, value, f"{expected} of at most {MAX_TEXT_CHARS:,} characters")
             return None
         if not isinstance(value, str) or not re.match(r"^https?://\S+$", value):
-            self.report(key, value, "a URL starting with http:// or https://")
+            self.report(key, value, expected)
             return None
         return value
 
@@ -145,55 +204,27 @@ class TableReader:
             return default
         return value
 
-    def integer(self, key: str, default: int, *, minimum: int | None = None) -> int:
+    def integer(self, key: str, default: int) -> int:
+        """A whole number within the option's declared range (`config.ranges`)."""
+        bound = option_range(self.path(key))
         value = self.value(key)
         if value is None:
             return default
-        expected = "a whole number" if minimum is None else f"a whole number ≥ {minimum}"
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.report(key, value, expected)
-            return default
-        if minimum is not None and value < minimum:
-            self.report(key, value, expected)
+        if isinstance(value, bool) or not isinstance(value, int) or not bound.holds(value):
+            self.report(key, value, bound.expected)
             return default
         return value
 
-    def number(
-        self,
-        key: str,
-        default: float,
-        *,
-        minimum: float | None = None,
-        maximum: float | None = None,
-        positive: bool = False,
-        expected: str | None = None,
-    ) -> float:
+    def number(self, key: str, default: float) -> float:
+        """A finite number within the option's declared range (`config.ranges`)."""
+        bound = option_range(self.path(key))
         value = self.value(key)
         if value is None:
             return default
-        if expected is None:
-            if positive:
-                expected = "a number > 0"
-            elif minimum is not None and maximum is not None:
-                expected = f"a number between {minimum:g} and {maximum:g}"
-            elif minimum is not None:
-                expected = f"a number ≥ {minimum:g}"
-            else:
-                expected = "a number"
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.report(key, value, expected)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not bound.holds(value):
+            self.report(key, value, bound.expected)
             return default
-        number = float(value)
-        out_of_range = (
-            (positive and number <= 0)
-            or (minimum is not None and number < minimum)
-            or (maximum is not None and number > maximum)
-            or number != number  # NaN
-        )
-        if out_of_range:
-            self.report(key, value, expected)
-            return default
-        return number
+        return float(value)
 
     def choice(self, key: str, default: _T, allowed: Sequence[_T]) -> _T:
         value = self.value(key)
@@ -208,14 +239,14 @@ class TableReader:
         return default
 
     def duration_s(self, key: str, default_s: float) -> float:
+        """A duration within the option's declared range (`config.ranges`)."""
+        bound = option_range(self.path(key))
         value = self.value(key)
         if value is None:
             return default_s
         seconds = parse_duration_s(value)
-        if seconds is None or seconds <= 0:
-            self.report(
-                key, value, 'a duration > 0 such as "30min", "10s", "1h", "500ms" or seconds'
-            )
+        if seconds is None or not bound.holds(seconds):
+            self.report(key, value, bound.expected)
             return default_s
         return seconds
 
@@ -255,13 +286,19 @@ class TableReader:
             return None
         return TableReader(value, self.path(key), self.problems)
 
-    def tables(self, key: str) -> list[TableReader]:
+    def tables(self, key: str, max_count: int) -> list[TableReader]:
         """An array of tables `[[key]]`; each reader's where is `key[i]` (0-based)."""
         value = self.value(key)
         if value is None:
             return []
         if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
             self.report(key, "…", f"an array of tables [[{self.path(key)}]]")
+            return []
+        if len(value) > max_count:
+            self.problems.append(
+                f"{self.path(key)}: {len(value):,} tables — expected at most {max_count:,} "
+                f"[[{self.path(key)}]]"
+            )
             return []
         return [
             TableReader(item, f"{self.path(key)}[{index}]", self.problems)

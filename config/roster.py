@@ -1,4 +1,10 @@
-"""Virtual queues, the agent roster and agent groups as configured. Import from `engine.config`."""
+"""Virtual queues, the agent roster and agent groups as configured. Import from `config`.
+
+Counts and sizes are checked before anything is built (`config.limits`): how many queues,
+groups and agents (`count` is expanded only once the roster's total is known to fit), how
+long a name is, how large a capacity or a skill level, and how much work resolving the
+skill-expression groups against the roster would be.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +12,22 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from config.limits import (
+    MAX_AGENT_COUNT,
+    MAX_AGENT_GROUPS,
+    MAX_AGENTS,
+    MAX_CAPACITY,
+    MAX_NAME_CHARS,
+    MAX_SKILL_EVALUATIONS,
+    MAX_SKILL_LEVEL,
+    MAX_VIRTUAL_QUEUES,
+)
 from config.options import read_goal_pct
-from config.reader import TableReader, show, suggestion
+from config.reader import TableReader, clip, show, suggestion
 from config.skills import SkillExpressionError, parse_skill_expression
 
-_MEDIA_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+_MEDIA_NAME = re.compile(rf"^[A-Za-z][A-Za-z0-9_-]{{0,{MAX_NAME_CHARS - 1}}}$")
+_COUNT_EXPECTED = f"a whole number between 1 and {MAX_AGENT_COUNT:,}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,17 +87,19 @@ def read_virtual_queues(
 ) -> tuple[VirtualQueue, ...]:
     queues: list[VirtualQueue] = []
     first_at: dict[tuple[str, str], str] = {}
-    for table in root.tables("virtual_queues"):
-        name = table.string("name", required=True) or ""
+    for table in root.tables("virtual_queues", MAX_VIRTUAL_QUEUES):
+        name = table.string("name", required=True, max_chars=MAX_NAME_CHARS) or ""
         number_value = table.value("number")
         number = ""
         if number_value is None:
             table.report_missing("number", 'a string such as "7001"')
         elif not isinstance(number_value, str) or not number_value.strip():
             table.report("number", number_value, f'a string such as "{number_value}"')
+        elif len(number_value) > MAX_NAME_CHARS:
+            table.report("number", number_value, f"at most {MAX_NAME_CHARS} characters")
         else:
             number = number_value
-        alias = table.string("alias", number) or number
+        alias = table.string("alias", number, max_chars=MAX_NAME_CHARS) or number
         if number and alias != number:
             warnings.append(
                 f'{table.path("alias")}: "{alias}" differs from number "{number}" — abandoned '
@@ -112,18 +131,19 @@ def read_virtual_queues(
 def read_agents(root: TableReader) -> tuple[Agent, ...]:
     agents: list[Agent] = []
     first_at: dict[str, str] = {}
-    for table in root.tables("agents"):
-        name = table.string("name", required=True) or ""
-        skills: list[tuple[str, int]] = []
-        skills_table = table.table("skills")
-        if skills_table is not None:
-            for skill, level in skills_table.raw.items():
-                if isinstance(level, bool) or not isinstance(level, int) or level < 0:
-                    skills_table.report(skill, level, "a skill level (a whole number ≥ 0)")
-                else:
-                    skills.append((skill, level))
-        count = table.integer("count", 1, minimum=1) if table.has("count") else None
+    roster_size = 0
+    for table in root.tables("agents", MAX_AGENTS):
+        name = table.string("name", required=True, max_chars=MAX_NAME_CHARS) or ""
+        skills = _read_skills(table)
+        count = _read_count(table)
         table.finish()
+        roster_size += count or 1
+        if roster_size > MAX_AGENTS:  # checked before the names are made
+            table.problems.append(
+                f"agents: {roster_size:,} agents so far at {table.where} — expected a roster "
+                f"of at most {MAX_AGENTS:,} agents (count included)"
+            )
+            break
         if count is None:
             names = [name]
         else:
@@ -137,6 +157,39 @@ def read_agents(root: TableReader) -> tuple[Agent, ...]:
     return tuple(agents)
 
 
+def _read_skills(table: TableReader) -> list[tuple[str, int]]:
+    skills: list[tuple[str, int]] = []
+    skills_table = table.table("skills")
+    if skills_table is None:
+        return skills
+    expected = f"a skill level (a whole number between 0 and {MAX_SKILL_LEVEL:,})"
+    for skill, level in skills_table.raw.items():
+        if len(skill) > MAX_NAME_CHARS:
+            skills_table.report(
+                skill, level, f"a skill name of at most {MAX_NAME_CHARS} characters"
+            )
+        elif (
+            isinstance(level, bool)
+            or not isinstance(level, int)
+            or not 0 <= level <= MAX_SKILL_LEVEL
+        ):
+            skills_table.report(skill, level, expected)
+        else:
+            skills.append((skill, level))
+    return skills
+
+
+def _read_count(table: TableReader) -> int | None:
+    """`count` of one [[agents]] entry (None: a single agent named `name`)."""
+    if not table.has("count"):
+        return None
+    value = table.value("count")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_AGENT_COUNT:
+        table.report("count", value, _COUNT_EXPECTED)
+        return None
+    return value
+
+
 def _read_capacity(table: TableReader) -> tuple[tuple[str, int], ...]:
     expected = "a table of media = interactions at once, such as {chat = 3, voice = 1}"
     value = table.value("capacity")
@@ -148,18 +201,23 @@ def _read_capacity(table: TableReader) -> tuple[tuple[str, int], ...]:
         return ()
     capacity: list[tuple[str, int]] = []
     for media, slots in value.items():
-        where = f"{table.path('capacity')}.{media}"
+        where = f"{table.path('capacity')}.{clip(media)}"
         if not _is_media_name(media):
             table.problems.append(f"{where}: {show(slots)} — expected one media name as the key")
-        elif isinstance(slots, bool) or not isinstance(slots, int) or slots < 1:
-            table.problems.append(f"{where}: {show(slots)} — expected a whole number ≥ 1")
+        elif (
+            isinstance(slots, bool) or not isinstance(slots, int) or not 1 <= slots <= MAX_CAPACITY
+        ):
+            table.problems.append(
+                f"{where}: {show(slots)} — expected a whole number of interactions at once "
+                f"between 1 and {MAX_CAPACITY}"
+            )
         else:
             capacity.append((media, slots))
     return tuple(capacity)
 
 
 def _read_members(
-    table: TableReader, roster: Sequence[Agent], warnings: list[str]
+    table: TableReader, roster: Sequence[Agent], warnings: list[str], resolve: bool
 ) -> tuple[tuple[str, ...], str | None]:
     agents_value = table.value("agents")
     expression_value = table.value("skill_expression")
@@ -175,9 +233,13 @@ def _read_members(
         return (), None
     if agents_value is not None:
         if not isinstance(agents_value, list) or not all(
-            isinstance(item, str) and item for item in agents_value
+            isinstance(item, str) and item and len(item) <= MAX_NAME_CHARS for item in agents_value
         ):
-            table.report("agents", agents_value, "a list of agent names")
+            table.report(
+                "agents",
+                agents_value,
+                f"a list of agent names of at most {MAX_NAME_CHARS} characters",
+            )
             return (), None
         return tuple(dict.fromkeys(str(item) for item in agents_value)), None
     if not isinstance(expression_value, str):
@@ -188,6 +250,8 @@ def _read_members(
     except SkillExpressionError as error:
         table.report("skill_expression", expression_value, str(error)[len("expected ") :])
         return (), None
+    if not resolve:  # the roster is too big for every skill group: reported once, above
+        return (), expression_value
     members = tuple(agent.name for agent in roster if expression.matches(agent.skill_levels))
     if not members:
         warnings.append(
@@ -205,7 +269,9 @@ def _resolve_dns(
     if value is None:
         table.report_missing("origination_dns", expected)
         return (), ()
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+    if not isinstance(value, list) or not all(
+        isinstance(item, str) and len(item) <= MAX_NAME_CHARS for item in value
+    ):
         table.report("origination_dns", value, expected)
         return (), ()
     by_key: dict[str, VirtualQueue] = {vq.number: vq for vq in queues if vq.number}
@@ -232,12 +298,14 @@ def read_agent_groups(
     groups: list[AgentGroup] = []
     first_at: dict[str, str] = {}
     queue_by_name: Mapping[str, VirtualQueue] = {vq.name: vq for vq in queues}
-    for table in root.tables("agent_groups"):
-        name = table.string("name", required=True) or ""
+    tables = root.tables("agent_groups", MAX_AGENT_GROUPS)
+    resolve = _skill_work_fits(root, tables, len(roster))
+    for table in tables:
+        name = table.string("name", required=True, max_chars=MAX_NAME_CHARS) or ""
         if name in first_at:
             table.report("name", name, f"a name not used by {first_at[name]}")
         first_at.setdefault(name, table.where)
-        members, expression = _read_members(table, roster, warnings)
+        members, expression = _read_members(table, roster, warnings, resolve)
         capacity = _read_capacity(table)
         dns, vq_names = _resolve_dns(table, queues)
         table.finish()
@@ -254,3 +322,21 @@ def read_agent_groups(
             AgentGroup(name, members, expression, capacity, dns, vq_names, len(served_media) > 1)
         )
     return tuple(groups)
+
+
+def _skill_work_fits(root: TableReader, tables: Sequence[TableReader], roster_size: int) -> bool:
+    """Whether resolving every skill-expression group against the roster is affordable.
+
+    Each such group tests every agent of the roster; the product is checked before any is
+    resolved, and reported once when it is too much.
+    """
+    skill_groups = sum(1 for table in tables if "skill_expression" in table.raw)
+    work = skill_groups * roster_size
+    if work <= MAX_SKILL_EVALUATIONS:
+        return True
+    root.problems.append(
+        f"agent_groups: {skill_groups:,} skill_expression groups × {roster_size:,} agents = "
+        f"{work:,} evaluations — expected at most {MAX_SKILL_EVALUATIONS:,} (list agents "
+        "explicitly in large groups, or use fewer skill-expression groups)"
+    )
+    return False

@@ -1,8 +1,10 @@
 """The simulator's scenario: every knob of the simulated contact centre, and its TOML parsing.
 
-One table (`SCENARIO_SETTINGS`: name, kind, what is expected, help) drives validation in
-`Scenario.__post_init__`, the problems `parse_scenario` reports and the README table, so the
-three never disagree.
+One table (`SCENARIO_SETTINGS`: name, kind, plausible range, what is expected, help) drives
+validation in `Scenario.__post_init__`, the problems `parse_scenario` reports and the README
+table, so the three never disagree. The ranges keep the simulator finite: a speed of 1e300 or
+a shift of 1e-300 s would spin its event loop for ever, a reactive rate of 1e9 per minute fill
+memory with arrivals.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ HandleTimeDistribution = Literal["exponential", "lognormal"]
 PerMedia = tuple[tuple[str, float], ...]
 
 DEFAULT_MEDIA = "default"
+_HOUR_S, _DAY_S, _WEEK_S = 3600.0, 86_400.0, 7 * 86_400.0
 _HANDLE_TIME_DISTRIBUTIONS: tuple[str, ...] = ("exponential", "lognormal")
 
 SettingKind = Literal[
@@ -38,30 +41,58 @@ class ScenarioSetting:
 
     name: str
     kind: SettingKind
-    expected: str  # completes "<where>.<name>: <value> — expected …"
+    expected: str  # completes "<where>.<name>: <value> — expected …" (the range is added)
     help: str
+    low: float = -math.inf
+    high: float = math.inf
+
+    @property
+    def expected_text(self) -> str:
+        if math.isinf(self.low) and math.isinf(self.high):
+            return self.expected
+        return f"{self.expected} between {_bound(self.low)} and {_bound(self.high)}"
+
+    @property
+    def range_text(self) -> str:
+        if math.isinf(self.low) and math.isinf(self.high):
+            return ""
+        return f"{_bound(self.low)} – {_bound(self.high)}"
+
+
+def _bound(value: float) -> str:
+    if isinstance(value, int) or (value == int(value) and abs(value) < 1e15):
+        return f"{int(value):,}"
+    return f"{value:g}"
 
 
 SCENARIO_SETTINGS: tuple[ScenarioSetting, ...] = (
-    ScenarioSetting("seed", "int", "an integer", "random seed: same seed, same run"),
+    ScenarioSetting(
+        "seed", "int", "a whole number", "random seed: same seed, same run", 0, 2**63 - 1
+    ),
     ScenarioSetting(
         "speed",
         "positive",
-        "a positive number of simulated seconds per wall second",
+        "a number of simulated seconds per wall second",
         "simulated seconds per wall second in the live demo (used by the node, which then sees "
         "handle times and answer delays in wall seconds: ÷ speed)",
+        0.01,
+        1000,
     ),
     ScenarioSetting(
         "shift_length_s",
         "positive",
-        "a positive number of seconds",
+        "a number of seconds",
         "how long an agent stays logged in per shift",
+        1,
+        _WEEK_S,
     ),
     ScenarioSetting(
         "off_shift_s",
         "non_negative",
-        "a number of seconds, 0 or more",
+        "a number of seconds",
         "how long an agent stays logged out between two shifts",
+        0,
+        _WEEK_S,
     ),
     ScenarioSetting(
         "start_staffed",
@@ -72,56 +103,75 @@ SCENARIO_SETTINGS: tuple[ScenarioSetting, ...] = (
     ScenarioSetting(
         "login_spread_s",
         "non_negative",
-        "a number of seconds, 0 or more",
+        "a number of seconds",
         "with start_staffed = false: agents log in at a uniform time within this window",
+        0,
+        _DAY_S,
     ),
     ScenarioSetting(
         "acceptance_probability",
         "probability",
-        "a probability between 0 and 1",
+        "a probability",
         "chance that a visitor accepts an invitation (if before the timeout)",
+        0,
+        1,
     ),
     ScenarioSetting(
         "accept_delay_mean_s",
         "positive",
-        "a positive number of seconds",
+        "a number of seconds",
         "mean of the exponential delay before a visitor accepts",
+        0.1,
+        _HOUR_S,
     ),
     ScenarioSetting(
         "decline_delay_mean_s",
         "positive",
-        "a positive number of seconds",
+        "a number of seconds",
         "mean of the exponential delay before a visitor declines",
+        0.1,
+        _HOUR_S,
     ),
     ScenarioSetting(
         "invitation_timeout_s",
         "positive",
-        "a positive number of seconds",
+        "a number of seconds",
         "an invitation not answered within this time expires",
+        0.1,
+        _HOUR_S,
     ),
     ScenarioSetting(
         "patience_mean_s",
         "positive",
-        "a positive number of seconds",
-        "mean exponential patience of a proactive interaction waiting in the VQ",
+        "a number of seconds",
+        "mean exponential patience of a proactive interaction waiting in the VQ (1e9: never "
+        "abandons)",
+        0.1,
+        1e9,
     ),
     ScenarioSetting(
         "reactive_patience_mean_s",
         "positive",
-        "a positive number of seconds",
+        "a number of seconds",
         "mean exponential patience of a waiting reactive interaction",
+        0.1,
+        1e9,
     ),
     ScenarioSetting(
         "visitor_rate_per_min",
         "non_negative",
-        "a number of visitors per minute, 0 or more",
+        "a number of visitors per minute",
         "Poisson rate of web visitors an invitation can be sent to, per target",
+        0,
+        10_000,
     ),
     ScenarioSetting(
         "handle_time_mean_s",
         "per_media_positive",
-        "a positive number of seconds",
+        "a number of seconds",
         "mean handle time per media (`default` for the others)",
+        0.1,
+        1e9,
     ),
     ScenarioSetting(
         "handle_time_distribution",
@@ -132,20 +182,26 @@ SCENARIO_SETTINGS: tuple[ScenarioSetting, ...] = (
     ScenarioSetting(
         "handle_time_sigma",
         "positive",
-        "a positive number",
+        "a number",
         "sigma of the log of handle time (lognormal only; mean stays handle_time_mean_s)",
+        0.01,
+        3,
     ),
     ScenarioSetting(
         "reactive_per_min",
         "per_media_non_negative",
-        "a number of interactions per minute, 0 or more",
+        "a number of interactions per minute",
         "Poisson rate of reactive (non-proactive) interactions per target, per media",
+        0,
+        1_000,
     ),
     ScenarioSetting(
         "disposition_window",
         "positive_int",
-        "a positive integer",
+        "a whole number",
         "the platform's acceptance rate and delays average the last N dispositions",
+        1,
+        100_000,
     ),
 )
 _SETTINGS_BY_NAME = {setting.name: setting for setting in SCENARIO_SETTINGS}
@@ -220,7 +276,8 @@ def parse_scenario(
         if setting is None:
             known = ", ".join(_SETTINGS_BY_NAME)
             problems.append(
-                f"{where}.{key}: {toml_repr(value)} — expected a known simulator setting ({known})"
+                f"{where}.{str(key)[:80]}: {_shown(value)} — expected a known simulator setting "
+                f"({known})"
             )
             continue
         converted, setting_problems = _check(setting, value, where)
@@ -237,13 +294,13 @@ def parse_scenario(
 
 
 def scenario_settings_markdown() -> str:
-    """The README table of settings: name, default, meaning."""
+    """The README table of settings: name, default, plausible range, meaning."""
     defaults = Scenario()
-    lines = ["| setting | default | meaning |", "|---|---|---|"]
+    lines = ["| setting | default | range | meaning |", "|---|---|---|---|"]
     for setting in SCENARIO_SETTINGS:
         value = getattr(defaults, setting.name)
         shown = toml_repr(dict(value)) if setting.kind.startswith("per_media") else toml_repr(value)
-        lines.append(f"| `{setting.name}` | `{shown}` | {setting.help} |")
+        lines.append(f"| `{setting.name}` | `{shown}` | {setting.range_text} | {setting.help} |")
     return "\n".join(lines)
 
 
@@ -291,8 +348,17 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _check_scalar(kind: SettingKind, value: object) -> object | None:
-    """The converted value, or None when `value` does not fit `kind`."""
+def _check_scalar(setting: ScenarioSetting, value: object) -> object | None:
+    """The converted value, or None when `value` does not fit the setting's kind and range."""
+    kind = setting.kind
+    converted = _convert(kind, value)
+    number = isinstance(converted, int | float) and not isinstance(converted, bool)
+    if number and not setting.low <= converted <= setting.high:  # type: ignore[operator]
+        return None
+    return converted
+
+
+def _convert(kind: SettingKind, value: object) -> object | None:
     if kind == "bool":
         return value if isinstance(value, bool) else None
     if kind in ("int", "positive_int"):
@@ -320,22 +386,34 @@ def _check(setting: ScenarioSetting, value: object, where: str) -> tuple[object,
     """Convert one setting's value; the problems name the setting (and the media entry)."""
     place = f"{where}.{setting.name}"
     if not setting.kind.startswith("per_media"):
-        converted = _check_scalar(setting.kind, value)
+        converted = _check_scalar(setting, value)
         if converted is None:
-            return None, [f"{place}: {toml_repr(value)} — expected {setting.expected}"]
+            return None, [f"{place}: {_shown(value)} — expected {setting.expected_text}"]
         return converted, []
     if not isinstance(value, Mapping) or not value:
         example = "{chat = 180, default = 200}"
         return None, [
-            f"{place}: {toml_repr(value)} — expected a table of media = value, e.g. {example}"
+            f"{place}: {_shown(value)} — expected a table of media = value, e.g. {example}"
         ]
     problems: list[str] = []
     table: dict[str, float] = {}
     for media, entry in value.items():
-        converted = _check_scalar(setting.kind, entry)
+        converted = _check_scalar(setting, entry)
         if converted is None:
-            problems.append(f"{place}.{media}: {toml_repr(entry)} — expected {setting.expected}")
+            problems.append(
+                f"{place}.{str(media)[:80]}: {_shown(entry)} — expected {setting.expected_text}"
+            )
         else:
             assert isinstance(converted, float)
             table[str(media)] = converted
     return table, problems
+
+
+def _shown(value: object) -> str:
+    """A value as TOML writes it, cut short: a problem line never grows with the value."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return f"{float(value):.3e}" if value.bit_length() < 1000 else "a huge integer"
+    if isinstance(value, list | tuple | Mapping) and len(value) > 8:
+        return "[…]" if isinstance(value, list | tuple) else "{…}"
+    text = toml_repr(value)
+    return text if len(text) <= 80 else text[:79] + "…"

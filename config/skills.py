@@ -9,6 +9,9 @@ A tiny recursive-descent parser (no `eval`). Grammar, `&` binding tighter than `
     OPERATOR := > >= < <= = == !=
 
 An agent without the skill fails every comparison on it (even `!=`), as in the original.
+An expression is at most `MAX_SKILL_EXPRESSION_CHARS` long, nests parentheses at most
+`MAX_SKILL_EXPRESSION_DEPTH` deep and compares with levels up to `MAX_SKILL_LEVEL`: beyond,
+a `SkillExpressionError`, never a recursion or a huge number.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+
+from config.limits import MAX_SKILL_EXPRESSION_CHARS, MAX_SKILL_EXPRESSION_DEPTH, MAX_SKILL_LEVEL
 
 __all__ = [
     "AllOf",
@@ -143,6 +148,7 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self._tokens = _tokenize(text)
         self._index = 0
+        self._depth = 0
 
     def _peek(self) -> _Token:
         return self._tokens[self._index]
@@ -178,7 +184,13 @@ class _Parser:
     def _factor(self) -> SkillExpression:
         token = self._take()
         if token.kind == "punct" and token.text == "(":
+            self._depth += 1
+            if self._depth > MAX_SKILL_EXPRESSION_DEPTH:
+                raise SkillExpressionError(
+                    f"parentheses nested at most {MAX_SKILL_EXPRESSION_DEPTH} deep", token.position
+                )
             inner = self._expression()
+            self._depth -= 1
             closing = self._take()
             if closing.kind != "punct" or closing.text != ")":
                 raise SkillExpressionError(_found('")"', closing), closing.position)
@@ -191,19 +203,25 @@ class _Parser:
                 _found(f'an operator ({_OPERATOR_LIST}) after "{token.text}"', op), op.position
             )
         level = self._take()
+        expected = f"a skill level (a whole number between 0 and {MAX_SKILL_LEVEL:,})"
         if level.kind != "level":
-            raise SkillExpressionError(
-                _found("a skill level (a whole number)", level), level.position
-            )
+            raise SkillExpressionError(_found(expected, level), level.position)
+        if len(level.text) > len(str(MAX_SKILL_LEVEL)) or int(level.text) > MAX_SKILL_LEVEL:
+            raise SkillExpressionError(_found(expected, level), level.position)
         return Comparison(token.text, op.text, int(level.text))
 
 
 def _found(expected: str, token: _Token) -> str:
-    return (
-        f"{expected}, found the end" if token.kind == "end" else f'{expected}, found "{token.text}"'
-    )
+    if token.kind == "end":
+        return f"{expected}, found the end"
+    text = token.text if len(token.text) <= 40 else token.text[:39] + "…"
+    return f'{expected}, found "{text}"'
 
 
 def parse_skill_expression(text: str) -> SkillExpression:
     """Parse `text`; raise `SkillExpressionError` naming what was expected and where."""
+    if len(text) > MAX_SKILL_EXPRESSION_CHARS:
+        raise SkillExpressionError(
+            f"an expression of at most {MAX_SKILL_EXPRESSION_CHARS:,} characters", 0
+        )
     return _Parser(text).parse()

@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from config import Config
+from config import Config, require_paced_targets
 from domain.ports import (
     Publisher,
     StatSource,
@@ -84,10 +84,15 @@ _embedded: Node | None = None
 
 
 def start_embedded_node(config: Config) -> Node:
-    """Start the dashboard process's node exactly once, however often this is called."""
+    """Start the dashboard process's node exactly once, however often this is called.
+
+    A configuration that paces nothing is refused (`ConfigError`): the dashboard would show a
+    healthy node doing nothing.
+    """
     global _embedded
     with _embedded_lock:
         if _embedded is None:
+            require_paced_targets(config)
             node = build_node(config, mode="embedded")
             node.start()
             _embedded = node

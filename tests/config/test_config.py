@@ -208,13 +208,13 @@ def test_durations_accept_units_and_bare_seconds() -> None:
         raw(
             metrics={
                 "reporter.console.logFrequency": "10s",
-                "reporter.log.logFrequency": "500ms",
+                "reporter.log.logFrequency": "1500ms",
                 "reporter.messageServer.logFrequency": 100,
             }
         )
     ).metrics
     assert metrics.console_log_frequency_s == 10.0
-    assert metrics.log_log_frequency_s == 0.5
+    assert metrics.log_log_frequency_s == 1.5
     assert metrics.message_server_log_frequency_s == 100.0
 
 
@@ -317,7 +317,8 @@ def test_a_paced_queue_no_group_serves_warns_that_it_never_gets_agents() -> None
         pytest.param(
             ("agent_groups", 0, "capacity"),
             {"chat": 0},
-            "agent_groups[0].capacity.chat: 0 — expected a whole number ≥ 1",
+            "agent_groups[0].capacity.chat: 0 — expected a whole number of interactions at once "
+            "between 1 and 100",
             id="a capacity that is not a positive whole number",
         ),
         pytest.param(
@@ -372,7 +373,7 @@ def test_a_skill_expression_that_does_not_parse_names_the_column() -> None:
     document["agent_groups"][0]["skill_expression"] = "Spanish >> 5"
     assert only_problem(document) == (
         'agent_groups[0].skill_expression: "Spanish >> 5" — expected a skill level '
-        '(a whole number), found ">" at column 10'
+        '(a whole number between 0 and 1,000,000), found ">" at column 10'
     )
 
 
@@ -399,16 +400,16 @@ def test_an_unknown_section_is_rejected_with_a_did_you_mean() -> None:
         ),
         (
             {"pacing": {"refreshPeriod": 0}},
-            "pacing.refreshPeriod: 0 — expected a number > 0",
+            "pacing.refreshPeriod: 0 — expected a number of seconds between 0.1 and 3,600",
         ),
         (
             {"pacingEndpoint": {"chunkSize": 0}},
-            "pacingEndpoint.chunkSize: 0 — expected a whole number ≥ 1",
+            "pacingEndpoint.chunkSize: 0 — expected a whole number of entities between 1 and 5,000",
         ),
         (
             {"metrics": {"reporter.console.logFrequency": "30 minutes"}},
-            'metrics.reporter.console.logFrequency: "30 minutes" — expected a duration > 0 '
-            'such as "30min", "10s", "1h", "500ms" or seconds',
+            'metrics.reporter.console.logFrequency: "30 minutes" — expected a duration between '
+            '1 s and 1 day, such as "30s", "10min", "1h", "500ms" or a number of seconds',
         ),
         (
             {"metrics": {"reporter.log.enabled": "yes"}},
@@ -420,7 +421,8 @@ def test_an_unknown_section_is_rejected_with_a_did_you_mean() -> None:
         ),
         (
             {"Backlog": {"Processor.ThreadCount": 0}},
-            "Backlog.Processor.ThreadCount: 0 — expected a whole number ≥ 1",
+            "Backlog.Processor.ThreadCount: 0 — expected a whole number of threads between 1 "
+            "and 16",
         ),
         (
             {"Backlog": {"DiskSpaceMonitor.MaxUsedMB": 400}},
@@ -552,7 +554,7 @@ def test_every_problem_is_reported_together_in_one_error() -> None:
     assert str(caught.value) == "\n".join(
         [
             "configuration site.toml has 4 problems:",
-            "  pacing.refreshPeriod: -1 — expected a number > 0",
+            "  pacing.refreshPeriod: -1 — expected a number of seconds between 0.1 and 3,600",
             "  pacing.algoritm: unknown option — expected one of refreshPeriod, optimizationGoal,"
             ' algorithm, optimizationTarget (did you mean "algorithm"?)',
             '  virtual_queues[0].pacing.media: "chat,voice" — expected one media name',

@@ -52,7 +52,7 @@ def test_every_problem_is_listed_and_a_password_in_the_file_is_refused() -> None
             }
         )
     text = str(caught.value)
-    assert 'alarms.off_delay: "-3s" — expected a duration ≥ 0' in text
+    assert 'alarms.off_delay: "-3s" — expected a duration between 0 s and 1 h' in text
     assert "alarms.smtp_password: (hidden) — expected no secret" in text and "hunter2" not in text
     assert "alarms.smtp_to: missing — expected at least one recipient" in text
     assert 'alarms.webhook_url: "ftp://x" — expected a URL' in text

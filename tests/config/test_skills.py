@@ -37,7 +37,11 @@ def test_quoted_skill_names_may_contain_spaces() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("Spanish >", "expected a skill level (a whole number), found the end at column 10"),
+        (
+            "Spanish >",
+            "expected a skill level (a whole number between 0 and 1,000,000), found the end at "
+            "column 10",
+        ),
         (
             "Spanish 5",
             'expected an operator (> >= < <= = == !=) after "Spanish", found "5" at column 9',

@@ -38,6 +38,8 @@ def test_bad_http_options_are_each_named() -> None:
     with pytest.raises(ConfigError) as raised:
         parse_config(raw)
     problems = "\n".join(raised.value.problems)
-    assert "publisher.concurrency: 0 — expected a whole number ≥ 1" in problems
+    assert "publisher.concurrency: 0 — expected a whole number of requests between 1 and 32" in (
+        problems
+    )
     assert "publisher.budget_ratio: 2 — expected a number between 0.05 and 1" in problems
     assert 'publisher.lease_ttl: "soon" — expected a duration' in problems

@@ -428,12 +428,13 @@ def test_each_bad_setting_is_named_with_its_value_and_what_was_expected() -> Non
     )
     assert problems == [
         "simulator.acceptance_probability: 1.5 — expected a probability between 0 and 1",
-        "simulator.seed: true — expected an integer",
+        "simulator.seed: true — expected a whole number between 0 and 9,223,372,036,854,775,807",
         'simulator.handle_time_distribution: "normal" — expected one of "exponential", "lognormal"',
-        "simulator.handle_time_mean_s.chat: -5 — expected a positive number of seconds",
+        "simulator.handle_time_mean_s.chat: -5 — expected a number of seconds between 0.1 and "
+        "1,000,000,000",
         "simulator.reactive_per_min: 3 — expected a table of media = value,"
         " e.g. {chat = 180, default = 200}",
-        'simulator.off_shift_s: "1h" — expected a number of seconds, 0 or more',
+        'simulator.off_shift_s: "1h" — expected a number of seconds between 0 and 604,800',
     ]
     assert scenario == Scenario()
 

@@ -28,8 +28,8 @@ def test_the_added_options_have_their_documented_defaults(tmp_path: Path) -> Non
     "key,value,expected",
     [
         ("HiveOff.StartTime", "25:00", 'expected a time of day "HH:MM"'),
-        ("Processor.MaxAttempts", 0, "expected a whole number ≥ 1"),
-        ("HiveOff.RetentionDays", "30", "expected a whole number ≥ 1"),
+        ("Processor.MaxAttempts", 0, "expected a whole number of attempts between 1 and 10,000"),
+        ("HiveOff.RetentionDays", "30", "expected a whole number of days between 1 and 3,650"),
     ],
 )
 def test_a_bad_value_is_named_with_what_was_expected(
