@@ -13,8 +13,11 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry, make_asgi_app
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector
-from starlette.routing import BaseRoute, Mount
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
 
 from storage.db import StorageError, connect_readonly
 from storage.metrics import MetricsFigures, read_metrics_figures
@@ -147,5 +150,15 @@ def build_registry(database_path: Callable[[], Path]) -> CollectorRegistry:
 
 
 def metrics_routes(database_path: Callable[[], Path]) -> list[BaseRoute]:
-    """Starlette routes serving `/metrics` for `st.App(routes=[...])`."""
-    return [Mount("/metrics", app=make_asgi_app(build_registry(database_path)))]
+    """Starlette routes serving `/metrics` (and `/metrics/`) for `st.App(routes=[...])`.
+
+    A `Mount("/metrics")` alone answers only `/metrics/...`: a scrape of `/metrics` itself
+    fell through to Streamlit's HTML page. The exact path gets its own route.
+    """
+    registry = build_registry(database_path)
+
+    def exposition(request: Request) -> Response:  # sync: Starlette runs it in a thread
+        encoder, content_type = choose_encoder(request.headers.get("accept", ""))
+        return Response(encoder(registry), headers={"Content-Type": content_type})
+
+    return [Route("/metrics", exposition), Mount("/metrics", app=make_asgi_app(registry))]

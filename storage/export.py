@@ -4,6 +4,12 @@ Rows are read by keyset pagination on `(at, record_id)`, `chunk_rows` at a time,
 stays flat whatever the range. The export takes no snapshot: rows stored while it runs with a
 time beyond the last row written are included, older ones are not (a long read transaction
 would stop WAL checkpoints for as long as the download lasts).
+
+Spreadsheets run some cells as formulas (CSV injection). Every cell is quoted (`csv_writer`),
+so no spreadsheet splits a cell at a `;`, a TAB or a `|` of its own locale and finds a formula
+in the middle; a cell that starts (after spaces) like a formula is prefixed with `'`.
+`pacing export`, the dashboard's download and the archive-reading export all write through
+`csv_writer` and `export_cells`.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, TextIO
@@ -20,7 +27,7 @@ import sqlite_utils
 from domain.records import TARGET_VALUE_COLUMNS
 from storage.errors import InvalidQueryError
 
-__all__ = ["DEFAULT_COLUMNS", "EXPORT_COLUMNS", "export_cycle_history"]
+__all__ = ["DEFAULT_COLUMNS", "EXPORT_COLUMNS", "csv_writer", "export_cycle_history"]
 
 # Export column -> SQL expression over cycle_targets AS t JOIN cycles AS c. Fixed here, never
 # taken from callers: callers only choose among these names.
@@ -62,8 +69,13 @@ DEFAULT_COLUMNS: tuple[str, ...] = (
     *(name for name in TARGET_VALUE_COLUMNS if name != "media"),
 )
 _TIME_COLUMNS = frozenset({"at", "cycle_started_at"})
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell starting (after spaces) with one of these as a formula.
+_FORMULA_START = re.compile(r"[ ]*[=+\-@\t\r]")
+
+
+def csv_writer(out: TextIO) -> Any:
+    """The export's CSV writer: every cell quoted, so no separator splits one."""
+    return csv.writer(out, quoting=csv.QUOTE_ALL)
 
 
 def export_cycle_history(
@@ -105,7 +117,7 @@ def export_cycle_history(
         f"WHERE {' AND '.join(filters)} ORDER BY t.at, t.record_id LIMIT ?"
     )
 
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     if header:
         writer.writerow(chosen)
     time_positions = [i for i, name in enumerate(chosen) if name in _TIME_COLUMNS]
@@ -179,7 +191,7 @@ def _check_columns(columns: Sequence[str] | None) -> list[str]:
 
 
 def _cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+    if isinstance(value, str) and _FORMULA_START.match(value):
         return "'" + value
     return value
 

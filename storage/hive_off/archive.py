@@ -18,6 +18,7 @@ import sqlite_utils
 from storage.export import (
     EXPORT_COLUMNS,
     check_export_request,
+    csv_writer,
     export_cells,
     export_cycle_history,
 )
@@ -106,7 +107,7 @@ def export_with_archive(
     live rows; the columns, formats and CSV-injection guard are the export's own.
     """
     chosen = check_export_request(since, until, columns)
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(chosen)
     wanted = set(target_ids) if target_ids is not None else None
     written = 0
