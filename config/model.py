@@ -166,16 +166,7 @@ def parse_config(
     agents = read_agents(root)
     agent_groups = read_agent_groups(root, agents, virtual_queues, warnings)
     root.finish("section")
-    membership_problem = _membership_problem(virtual_queues, agent_groups)
-    if membership_problem:
-        problems.append(membership_problem)
-        targets: tuple[PacingTarget, ...] = ()
-    else:
-        targets, target_problems, target_warnings = _derive(virtual_queues, agent_groups)
-        problems.extend(target_problems)
-        warnings.extend(target_warnings)
-    if not targets:
-        warnings.append(NOTHING_PACED)
+    targets = _checked_targets(virtual_queues, agent_groups, problems, warnings)
     if problems:
         raise ConfigError(problems, source)
     return Config(
@@ -209,6 +200,25 @@ def _read_simulator(root: TableReader, problems: list[str]) -> Scenario:
     scenario, scenario_problems = parse_scenario(table.raw if table else {}, "simulator")
     problems.extend(scenario_problems)
     return scenario
+
+
+def _checked_targets(
+    virtual_queues: Sequence[VirtualQueue],
+    agent_groups: Sequence[AgentGroup],
+    problems: list[str],
+    warnings: list[str],
+) -> tuple[PacingTarget, ...]:
+    """The derived targets, once their size is known to fit; a warning when there is none."""
+    membership_problem = _membership_problem(virtual_queues, agent_groups)
+    if membership_problem:
+        problems.append(membership_problem)
+        return ()
+    targets, target_problems, target_warnings = _derive(virtual_queues, agent_groups)
+    problems.extend(target_problems)
+    warnings.extend(target_warnings)
+    if not targets:
+        warnings.append(NOTHING_PACED)
+    return targets
 
 
 def _membership_problem(

@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time
 from typing import Any, Literal
+
+from config.toml_text import shown_toml, toml_repr
 
 HandleTimeDistribution = Literal["exponential", "lognormal"]
 PerMedia = tuple[tuple[str, float], ...]
@@ -276,8 +277,8 @@ def parse_scenario(
         if setting is None:
             known = ", ".join(_SETTINGS_BY_NAME)
             problems.append(
-                f"{where}.{str(key)[:80]}: {_shown(value)} — expected a known simulator setting "
-                f"({known})"
+                f"{where}.{str(key)[:80]}: {shown_toml(value)} — expected a known simulator "
+                f"setting ({known})"
             )
             continue
         converted, setting_problems = _check(setting, value, where)
@@ -302,36 +303,6 @@ def scenario_settings_markdown() -> str:
         shown = toml_repr(dict(value)) if setting.kind.startswith("per_media") else toml_repr(value)
         lines.append(f"| `{setting.name}` | `{shown}` | {setting.range_text} | {setting.help} |")
     return "\n".join(lines)
-
-
-def toml_repr(value: object) -> str:
-    """Show a value as TOML would write it (`true`, `"text"`, `{chat = 180}`)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return repr(value)
-    if isinstance(value, str):
-        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-        return f'"{escaped}"'
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        inner = ", ".join(f"{_toml_key(str(k))} = {toml_repr(v)}" for k, v in value.items())
-        return "{" + inner + "}" if inner else "{}"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(toml_repr(item) for item in value) + "]"
-    return repr(value)
-
-
-def _toml_key(key: str) -> str:
-    bare = key.replace("_", "").replace("-", "").isalnum() and key.isascii()
-    return key if bare else toml_repr(key)
 
 
 def _per_media_value(table: PerMedia, media: str) -> float:
@@ -388,12 +359,12 @@ def _check(setting: ScenarioSetting, value: object, where: str) -> tuple[object,
     if not setting.kind.startswith("per_media"):
         converted = _check_scalar(setting, value)
         if converted is None:
-            return None, [f"{place}: {_shown(value)} — expected {setting.expected_text}"]
+            return None, [f"{place}: {shown_toml(value)} — expected {setting.expected_text}"]
         return converted, []
     if not isinstance(value, Mapping) or not value:
         example = "{chat = 180, default = 200}"
         return None, [
-            f"{place}: {_shown(value)} — expected a table of media = value, e.g. {example}"
+            f"{place}: {shown_toml(value)} — expected a table of media = value, e.g. {example}"
         ]
     problems: list[str] = []
     table: dict[str, float] = {}
@@ -401,19 +372,9 @@ def _check(setting: ScenarioSetting, value: object, where: str) -> tuple[object,
         converted = _check_scalar(setting, entry)
         if converted is None:
             problems.append(
-                f"{place}.{str(media)[:80]}: {_shown(entry)} — expected {setting.expected_text}"
+                f"{place}.{str(media)[:80]}: {shown_toml(entry)} — expected {setting.expected_text}"
             )
         else:
             assert isinstance(converted, float)
             table[str(media)] = converted
     return table, problems
-
-
-def _shown(value: object) -> str:
-    """A value as TOML writes it, cut short: a problem line never grows with the value."""
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
-        return f"{float(value):.3e}" if value.bit_length() < 1000 else "a huge integer"
-    if isinstance(value, list | tuple | Mapping) and len(value) > 8:
-        return "[…]" if isinstance(value, list | tuple) else "{…}"
-    text = toml_repr(value)
-    return text if len(text) <= 80 else text[:79] + "…"

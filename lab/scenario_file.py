@@ -38,7 +38,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from config.simulator import Scenario, parse_scenario, toml_repr
+from config.simulator import Scenario, parse_scenario
+from config.toml_text import toml_repr
 from domain.decisions import OPTIMIZATION_TARGETS
 from domain.targets import PacingTarget, TargetAgent, target_id_for
 from pacing import TUNING_DEFAULTS

@@ -1,10 +1,11 @@
 """One pacing cycle: collect → decide → publish, returning what must be recorded.
 
 The cycle never dies on one bad target or one failed step: a target without usable
-statistics is paced at 0 with its error recorded, a failed publish is recorded, and a target
-the platform did not answer for is handed to the next decision as unknown (the pacer
-estimates its pending count). Recording itself belongs to the node (`node.node`), so a cycle
-can be run and checked without a database.
+statistics is paced at 0 with its error recorded, a failed publish is recorded (`failed`),
+a publish that left some targets without a usable answer records each one's error
+(`partial`), and a target the platform did not answer for is handed to the next decision as
+unknown (the pacer estimates its pending count). Recording itself belongs to the node
+(`node.node`), so a cycle can be run and checked without a database.
 """
 
 from __future__ import annotations
@@ -105,22 +106,10 @@ class PacingCycle:
             for t in self.targets
         ]
 
-        answers: Mapping[str, PublishResult] = {}
         notes: list[str] = []
-        try:
-            answers = self._publisher.publish(decisions, statistics, started_at)
-        except PublishSkipped as skipped:
-            notes.append(f"publish skipped: {skipped}")
-        except PublishIncomplete as incomplete:  # the answered targets count; the rest say why
-            log.warning("publish incomplete: %s", incomplete)
-            answers = incomplete.answers
-            notes.append(f"publish: {incomplete}")
-            for target_id, why in incomplete.target_errors.items():
-                target_errors.setdefault(target_id, f"publish: {why}")
-        except Exception as error:  # noqa: BLE001
-            log.warning("publish failed: %s", error)
-            step_errors.append(f"publish: {error}")
-        self._answers = answers
+        self._answers = self._publish(
+            decisions, statistics, started_at, notes, step_errors, target_errors
+        )
 
         finished_at = self._clock()
         records = tuple(
@@ -148,6 +137,31 @@ class PacingCycle:
             skipped_before=skipped_before,
         )
         return CycleOutcome(cycle, records, tuple(decisions))
+
+    def _publish(
+        self,
+        decisions: Sequence[PacingDecision],
+        statistics: Mapping[str, TargetStatistics],
+        now: float,
+        notes: list[str],
+        step_errors: list[str],
+        target_errors: dict[str, str],
+    ) -> Mapping[str, PublishResult]:
+        """The answers of this cycle's publish; what went wrong lands in the lists given."""
+        try:
+            return self._publisher.publish(decisions, statistics, now)
+        except PublishSkipped as skipped:
+            notes.append(f"publish skipped: {skipped}")
+        except PublishIncomplete as incomplete:  # the answered targets count; the rest say why
+            log.warning("publish incomplete: %s", incomplete)
+            notes.append(f"publish: {incomplete}")
+            for target_id, why in incomplete.target_errors.items():
+                target_errors.setdefault(target_id, f"publish: {why}")
+            return incomplete.answers
+        except Exception as error:  # noqa: BLE001 - a publish failure must not kill the node
+            log.warning("publish failed: %s", error)
+            step_errors.append(f"publish: {error}")
+        return {}
 
     def _snapshot(self, target: PacingTarget, stats: TargetStatistics) -> TargetSnapshot:
         answer = None if self._answers is None else self._answers.get(target.target_id)

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from config.simulator import SCENARIO_SETTINGS
+from config.ranges import ranges_markdown
+from config.simulator import SCENARIO_SETTINGS, scenario_settings_markdown
+from domain.bounds import bounds_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -66,3 +68,13 @@ def test_every_simulator_setting_is_in_the_readme(setting: str) -> None:
 def test_the_readme_opens_with_the_two_commands() -> None:
     first_block = README.split("```")[1]
     assert "make run" in first_block and "make test" in first_block
+
+
+def test_the_readme_shows_the_ranges_the_code_declares() -> None:
+    assert ranges_markdown() in README, "README's ranges table differs from config/ranges.py"
+    assert scenario_settings_markdown() in README, "README's [simulator] table is out of date"
+
+
+def test_the_http_page_shows_the_bounds_the_code_declares() -> None:
+    http = (ROOT / "docs" / "http.md").read_text(encoding="utf-8")
+    assert bounds_markdown() in http, "docs/http.md's bounds table differs from domain/bounds.py"
