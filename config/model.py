@@ -41,7 +41,7 @@ from config.options import (
     read_publisher,
     read_stat_source,
 )
-from config.reader import ConfigError, TableReader
+from config.reader import ConfigError, ProblemList, TableReader
 from config.roster import (
     Agent,
     AgentGroup,
@@ -137,7 +137,7 @@ def parse_config(
     raw: Mapping[str, object], source: str = "<memory>", *, base_dir: Path | None = None
 ) -> Config:
     """Validate an already-parsed TOML document; relative paths resolve against `base_dir`."""
-    problems: list[str] = []
+    problems = ProblemList()  # a million typos cost no more than a thousand
     warnings: list[str] = []
     root = TableReader(raw, "", problems)
     for section in _SECTIONS:
@@ -197,8 +197,7 @@ def _read_simulator(root: TableReader, problems: list[str]) -> Scenario:
     from config.simulator import parse_scenario
 
     table = root.table("simulator")
-    scenario, scenario_problems = parse_scenario(table.raw if table else {}, "simulator")
-    problems.extend(scenario_problems)
+    scenario, _ = parse_scenario(table.raw if table else {}, "simulator", problems)
     return scenario
 
 

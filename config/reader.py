@@ -17,13 +17,39 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from config.limits import MAX_PROBLEMS_SHOWN, MAX_TEXT_CHARS
+from config.limits import MAX_PROBLEMS_KEPT, MAX_PROBLEMS_SHOWN, MAX_TEXT_CHARS
 from config.ranges import option_range
 
 _T = TypeVar("_T", bound=str)
 
 MISSING = "missing"
 _SHOWN_CHARS = 80
+
+
+class ProblemList(list[str]):
+    """The problems found so far; beyond `MAX_PROBLEMS_KEPT`, only counted.
+
+    A file of a million typos must stay as cheap to reject as a file of one: readers ask
+    `full` before composing a message, and `more` counts the ones not kept.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.more = 0
+
+    @property
+    def full(self) -> bool:
+        return len(self) >= MAX_PROBLEMS_KEPT
+
+    def append(self, problem: str) -> None:
+        if self.full:
+            self.more += 1
+        else:
+            super().append(problem)
+
+    def extend(self, problems: Iterable[str]) -> None:
+        for problem in problems:
+            self.append(problem)
 
 
 class ConfigError(Exception):
@@ -35,12 +61,12 @@ class ConfigError(Exception):
     def __init__(self, problems: list[str], source: str = "<memory>") -> None:
         self.problems = list(problems)
         self.source = source
-        count = len(self.problems)
+        count = len(self.problems) + (problems.more if isinstance(problems, ProblemList) else 0)
         noun = "problem" if count == 1 else "problems"
         header = f"configuration {clip(source)} has {count} {noun}:"
         lines = [header, *(f"  {problem}" for problem in self.problems[:MAX_PROBLEMS_SHOWN])]
         if count > MAX_PROBLEMS_SHOWN:
-            lines.append(f"  … and {count - MAX_PROBLEMS_SHOWN} more")
+            lines.append(f"  … and {count - MAX_PROBLEMS_SHOWN:,} more")
         super().__init__("\n".join(lines))
 
 
@@ -151,6 +177,9 @@ class TableReader:
         """Report every key nobody asked about."""
         for key in self.raw:
             if key not in self._known:
+                if isinstance(self.problems, ProblemList) and self.problems.full:
+                    self.problems.more += 1  # counted, not composed (no suggestion search)
+                    continue
                 expected = f"one of {', '.join(self._known)}" if self._known else "nothing here"
                 self.problems.append(
                     f"{clip(self.path(key), 120)}: unknown {what} — expected {expected}"

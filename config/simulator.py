@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from config.limits import MAX_PROBLEMS_KEPT
+from config.reader import ProblemList
 from config.toml_text import shown_toml, toml_repr
 
 HandleTimeDistribution = Literal["exponential", "lognormal"]
@@ -21,6 +23,7 @@ PerMedia = tuple[tuple[str, float], ...]
 
 DEFAULT_MEDIA = "default"
 _HOUR_S, _DAY_S, _WEEK_S = 3600.0, 86_400.0, 7 * 86_400.0
+_MAX_MEDIA = 100  # entries of a per-media table
 _HANDLE_TIME_DISTRIBUTIONS: tuple[str, ...] = ("exponential", "lognormal")
 
 SettingKind = Literal[
@@ -259,7 +262,7 @@ class Scenario:
 
 
 def parse_scenario(
-    raw: Mapping[str, object], where: str = "simulator"
+    raw: Mapping[str, object], where: str = "simulator", problems: list[str] | None = None
 ) -> tuple[Scenario, list[str]]:
     """Validate a TOML table; return the scenario (defaults for bad fields) and every problem.
 
@@ -267,14 +270,18 @@ def parse_scenario(
     only. A table that sets `default` stands alone instead: `{default = 300}` is 300 s for every
     media it does not name (merged, the built-in chat, email and voice entries would still
     win). Problems read `simulator.acceptance_probability: 1.5 — expected a probability between
-    0 and 1`.
+    0 and 1`. With `problems` given (a `ProblemList`), they are added to it and it is returned.
     """
-    problems: list[str] = []
+    problems = [] if problems is None else problems
     changes: dict[str, Any] = {}  # each value checked against its setting's kind
     defaults = Scenario()
     for key, value in raw.items():
         setting = _SETTINGS_BY_NAME.get(key)
         if setting is None:
+            if len(problems) >= MAX_PROBLEMS_KEPT:  # a million typos: counted, not composed
+                if isinstance(problems, ProblemList):
+                    problems.more += 1
+                continue
             known = ", ".join(_SETTINGS_BY_NAME)
             problems.append(
                 f"{where}.{str(key)[:80]}: {shown_toml(value)} — expected a known simulator "
@@ -361,8 +368,8 @@ def _check(setting: ScenarioSetting, value: object, where: str) -> tuple[object,
         if converted is None:
             return None, [f"{place}: {shown_toml(value)} — expected {setting.expected_text}"]
         return converted, []
-    if not isinstance(value, Mapping) or not value:
-        example = "{chat = 180, default = 200}"
+    if not isinstance(value, Mapping) or not value or len(value) > _MAX_MEDIA:
+        example = f"{{chat = 180, default = 200}} (at most {_MAX_MEDIA} media)"
         return None, [
             f"{place}: {shown_toml(value)} — expected a table of media = value, e.g. {example}"
         ]

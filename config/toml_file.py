@@ -1,8 +1,8 @@
 """Reading the configuration file: bounded before anything is parsed.
 
 The file is read up to `MAX_FILE_BYTES`, checked to be UTF-8 (the position of the first bad
-byte is named) and pre-scanned for nesting before `tomllib` recurses into it. Every way the
-file can be unreadable ends in one `ConfigError` line, never a traceback.
+byte is named) and pre-scanned for nesting and size of structure before `tomllib` builds it.
+Every way the file can be unreadable ends in one `ConfigError` line, never a traceback.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import BinaryIO
 
-from config.limits import MAX_FILE_BYTES, MAX_NESTING, decode_problem, nesting_too_deep
+from config.limits import MAX_FILE_BYTES, decode_problem, structure_problem
 from config.reader import ConfigError
 
 
@@ -22,15 +22,9 @@ def read_toml(path: Path) -> Mapping[str, object]:
     problem = decode_problem(data)
     if problem is not None:
         raise ConfigError([f"{path}: {problem}"], str(path))
-    if nesting_too_deep(data):
-        raise ConfigError(
-            [
-                f"{path}: nested deeper than {MAX_NESTING} levels — expected tables, arrays, "
-                "inline tables and dotted keys within each other at most "
-                f"{MAX_NESTING} levels deep"
-            ],
-            str(path),
-        )
+    structure = structure_problem(data)
+    if structure is not None:
+        raise ConfigError([f"{path}: {structure}"], str(path))
     try:
         return tomllib.loads(data.decode("utf-8").removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as error:

@@ -13,7 +13,15 @@ from pathlib import Path
 import pytest
 
 from config import ConfigError, load_config
-from config.limits import MAX_AGENTS, MAX_FILE_BYTES, MAX_SKILL_EVALUATIONS, MAX_TARGET_AGENTS
+from config.limits import (
+    MAX_AGENTS,
+    MAX_FILE_BYTES,
+    MAX_ITEMS,
+    MAX_SKILL_EVALUATIONS,
+    MAX_TABLES,
+    MAX_TARGET_AGENTS,
+    MAX_VALUES,
+)
 from tests.scripted_server import one_target_config
 from tests.support import pacing_cli, run_with_memory_limit
 
@@ -208,6 +216,26 @@ def test_a_file_larger_than_the_limit_is_refused_unread(tmp_path: Path) -> None:
         file.truncate(MAX_FILE_BYTES + 1)  # sparse: nothing to read but zeros
     with pytest.raises(ConfigError, match="larger than 64 MiB"):
         load_config(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"[[x]]\n" * (MAX_TABLES + 1), "1,500,001 tables — expected at most 1,500,000 tables"),
+        (b"".join(b"k%d = 1\n" % i for i in range(MAX_VALUES + 1)), "3,000,001 values"),
+        (b"x = [" + b"1," * MAX_ITEMS + b"1]\n", "4,000,001 array items"),
+    ],
+    ids=["tables", "values", "array items"],
+)
+def test_the_structure_a_file_would_build_is_counted_before_parsing(
+    tmp_path: Path, content: bytes, expected: str
+) -> None:
+    path = tmp_path / "pacing.toml"
+    path.write_bytes(content)
+    code = f"from config import load_config, ConfigError\ntry:\n    load_config({str(path)!r})\n"
+    code += "except ConfigError as error:\n    print(error)\n"
+    result = run_with_memory_limit(code, limit_mb=300)  # parsing first would need gigabytes
+    assert expected in result.stdout, result.stderr[-2000:]
 
 
 def test_the_roster_limit_is_checked_before_any_agent_is_made(tmp_path: Path) -> None:

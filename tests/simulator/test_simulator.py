@@ -433,7 +433,7 @@ def test_each_bad_setting_is_named_with_its_value_and_what_was_expected() -> Non
         "simulator.handle_time_mean_s.chat: -5 — expected a number of seconds between 0.1 and "
         "1,000,000,000",
         "simulator.reactive_per_min: 3 — expected a table of media = value,"
-        " e.g. {chat = 180, default = 200}",
+        " e.g. {chat = 180, default = 200} (at most 100 media)",
         'simulator.off_shift_s: "1h" — expected a number of seconds between 0 and 604,800',
     ]
     assert scenario == Scenario()
