@@ -78,6 +78,18 @@ def streamlit_command(port: int, address: str = "127.0.0.1") -> list[str]:
     ]
 
 
+def refused_start(config: Path, address: str = "127.0.0.1") -> subprocess.CompletedProcess[str]:
+    """`streamlit run app.py` with `config`, expected to refuse to start: its exit and output."""
+    return subprocess.run(
+        streamlit_command(free_port() if address == "127.0.0.1" else 0, address=address),
+        cwd=ROOT,
+        env={**os.environ, "PACING_CONFIG": str(config)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 @contextmanager
 def running_dashboard(folder: Path, config: Path, database: Path) -> Iterator[Dashboard]:
     """`streamlit run app.py` on a free loopback port, healthy, until the block ends."""

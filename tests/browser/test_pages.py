@@ -15,7 +15,7 @@ from playwright.sync_api import Locator, Page, expect
 from storage.cycles import record_cycle
 from storage.db import connect
 from tests.browser.conftest import OPERATOR, VIEWER, sign_in
-from tests.browser.harness import Dashboard, open_page, streamlit_command
+from tests.browser.harness import Dashboard, open_page, refused_start
 from tests.builders import make_cycle, make_target
 from tests.support import ROOT, write_test_config
 
@@ -133,13 +133,6 @@ def test_an_operator_sees_the_users_page_and_a_wrong_password_gets_nothing(
 
 def test_without_sign_in_the_server_refuses_to_listen_beyond_localhost(tmp_path: Path) -> None:
     config, _ = write_test_config(tmp_path)
-    result = subprocess.run(
-        streamlit_command(0, address="0.0.0.0"),
-        cwd=ROOT,
-        env={**os.environ, "PACING_CONFIG": str(config)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = refused_start(config, address="0.0.0.0")
     assert result.returncode != 0
     assert "no sign-in configured and would listen on 0.0.0.0" in result.stdout + result.stderr

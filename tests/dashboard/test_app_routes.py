@@ -6,8 +6,6 @@ answered 200 with Streamlit's HTML page, which the Prometheus parser rejects at 
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,8 +13,8 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.browser.harness import Dashboard, free_port, running_dashboard, streamlit_command
-from tests.support import ROOT, write_test_config
+from tests.browser.harness import Dashboard, refused_start, running_dashboard
+from tests.support import write_test_config
 
 
 @pytest.fixture(scope="module")
@@ -39,14 +37,7 @@ def test_the_metrics_path_serves_the_prometheus_exposition(server: Dashboard, pa
 def test_a_dashboard_refuses_to_start_an_embedded_node_that_paces_nothing(tmp_path: Path) -> None:
     config = tmp_path / "pacing.toml"
     config.write_text(f'[node]\ndatabase = "{tmp_path / "pacing.db"}"\n', encoding="utf-8")
-    result = subprocess.run(
-        streamlit_command(free_port()),
-        cwd=ROOT,
-        env={**os.environ, "PACING_CONFIG": str(config)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = refused_start(config)
     assert result.returncode != 0
     assert "nothing will be paced" in result.stdout + result.stderr
     assert not (tmp_path / "pacing.db").exists()
