@@ -36,6 +36,7 @@ import httpx
 log = logging.getLogger(__name__)
 
 JSON_MAX_DEPTH = 32
+ACCEPTED_ENCODINGS = "gzip, deflate, identity"
 # How long a caller waits beyond an exchange's own limit (only a stuck loop needs it).
 _LOOP_GRACE_S = 1.0
 _CLOSE_WAIT_S = 2.0
@@ -273,4 +274,5 @@ async def _open_client(
         trust_env=False,
         timeout=httpx.Timeout(10.0),  # replaced per exchange; never unbounded
         limits=httpx.Limits(max_connections=max_connections),
+        headers={"Accept-Encoding": ACCEPTED_ENCODINGS},  # only what `_inflater` decodes
     )

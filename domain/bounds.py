@@ -16,8 +16,9 @@ from dataclasses import dataclass
 SLOTS_MAX = 100_000
 # Proactive interactions waiting in one virtual queue now.
 IN_QUEUE_MAX = 100_000
-# A running total as the server reports it (accepted, abandoned, reactive arrivals).
-RUNNING_TOTAL_MAX = 10**15
+# A running total as the server reports it (accepted, abandoned, reactive arrivals): 100 a
+# second into one virtual queue for three years is 10**10.
+RUNNING_TOTAL_MAX = 10**10
 # How fast a running total of one target may rise, per second since the last good document.
 RISE_PER_S_MAX = 1_000
 # A continued total (raw + offsets after counter resets) stays an exact float (2**53).
@@ -57,9 +58,7 @@ class FigureBound:
 
 
 def _figure(value: float) -> str:
-    if value >= 1e12:
-        return f"{value:.0e}".replace("e+", "e")
-    return f"{value:g}" if value != int(value) else str(int(value))
+    return f"{value:g}" if value != int(value) else f"{int(value):,}"
 
 
 SLOTS = FigureBound(

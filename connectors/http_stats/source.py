@@ -192,7 +192,6 @@ class HttpStatSource:
                 url,
                 limit_s=limit_s,
                 max_body_bytes=limit_bytes,
-                headers={"Accept-Encoding": "gzip, identity"},
             )
 
         what = "statistics request"

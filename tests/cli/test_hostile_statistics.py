@@ -101,6 +101,7 @@ HUGE = {
     "2**63 - 1 accepted": dict(accepted=2**63 - 1),
     "10**9 logged in": dict(logged_in=10**9, ready=5 * 10**8, busy=5 * 10**8),
     "10**12 waiting": dict(current=10**12),
+    "10**12 accepted from the first document": dict(accepted=10**12),
 }
 
 

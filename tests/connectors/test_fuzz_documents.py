@@ -21,7 +21,7 @@ from connectors.gpe.bodies import validate_answer
 from connectors.http_exchange import loads_limited
 from connectors.http_stats.counters import CounterTrack, continue_counter
 from connectors.http_stats.document import DocumentError, check_generated_at, parse_document
-from domain.bounds import CONTINUED_TOTAL_MAX
+from domain.bounds import CONTINUED_TOTAL_MAX, RUNNING_TOTAL_MAX
 from domain.targets import PacingTarget, TargetAgent
 
 TARGETS = [
@@ -90,7 +90,7 @@ def test_a_generated_statistics_document_gives_figures_stale_reasons_or_a_docume
     for figures in parsed.figures.values():
         assert 0 <= figures.logged_in_slots <= 100_000
         assert figures.ready_slots + figures.busy_slots <= figures.logged_in_slots
-        assert 0 <= figures.accepted_total <= 10**15
+        assert 0 <= figures.accepted_total <= RUNNING_TOTAL_MAX
     assert set(parsed.figures) | set(parsed.stale) == {t.target_id for t in TARGETS}
     assert all(len(reason) < 500 for reason in parsed.stale.values())
 
@@ -156,7 +156,10 @@ def test_a_generated_bulk_answer_never_raises(answer: dict[str, Any]) -> None:
 
 
 @given(
-    st.lists(st.tuples(st.integers(min_value=0, max_value=10**15), st.floats(0, 1e7)), max_size=30)
+    st.lists(
+        st.tuples(st.integers(min_value=0, max_value=RUNNING_TOTAL_MAX), st.floats(0, 1e7)),
+        max_size=30,
+    )
 )
 def test_continued_totals_never_leave_the_exact_float_range(
     readings: list[tuple[int, float]],

@@ -62,7 +62,7 @@ def test_a_structurally_bad_answer_voids_every_target(raw: bytes, expected: str)
         (entity("B - chat", 1, acceptanceRate=1.5), "acceptanceRate 1.5"),
         (
             entity("B - chat", 1, timeToPositiveDispositionAvgSeconds=-2),
-            "timeToPositiveDispositionAvgSeconds -2, expected a number between 0 and 86400",
+            "timeToPositiveDispositionAvgSeconds -2, expected a number between 0 and 86,400",
         ),
         (entity("Z - chat"), "externalId 'Z - chat'"),
     ],
