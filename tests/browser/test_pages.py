@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import subprocess
 import sys
@@ -103,9 +105,10 @@ def test_the_downloaded_csv_is_what_pacing_export_writes_and_neutralises_formula
         button.get_by_role("button").click()
     downloaded = Path(download.value.path()).read_bytes()
     assert downloaded == pacing_export(dashboard, since, until)
-    text = downloaded.decode("utf-8")
-    assert "'=HYPERLINK" in text and ",'=1+1," in text and "'@SUM(A1:A2)" in text
-    assert text.count("\n") > 10, "the node's own rows are in the file too"
+    rows = list(csv.reader(io.StringIO(downloaded.decode("utf-8"))))
+    cells = {cell for row in rows for cell in row}
+    assert {"'" + FORMULA_TARGET, "'=1+1", "'@SUM(A1:A2)"} <= cells
+    assert len(rows) > 10, "the node's own rows are in the file too"
 
 
 def test_a_viewer_sees_no_operator_actions(signed_in_dashboard: Dashboard, page: Page) -> None:
