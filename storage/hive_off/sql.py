@@ -13,7 +13,7 @@ from storage.transactions import write_transaction
 ARCHIVE_COLUMNS: tuple[str, ...] = tuple(EXPORT_COLUMNS)
 
 _PREPARE = (
-    "CREATE TEMP TABLE IF NOT EXISTS hive_batch (record_id TEXT PRIMARY KEY)",
+    "CREATE TEMP TABLE IF NOT EXISTS hive_chunk (batch_key INTEGER PRIMARY KEY)",
     "CREATE TEMP TABLE IF NOT EXISTS hive_cycles (cycle_id TEXT PRIMARY KEY)",
 )
 
@@ -46,8 +46,8 @@ FROM (
                    SELECT p.abandoned_last FROM target_minute_rollups AS p
                    WHERE p.target_id = t.target_id AND p.minute_start <= t.at
                    ORDER BY p.minute_start DESC LIMIT 1)) AS prev_ab
-        FROM cycle_targets AS t
-        WHERE t.record_id IN (SELECT record_id FROM temp.hive_batch)
+        FROM cycle_targets_keyed AS t
+        WHERE t.batch_key IN (SELECT batch_key FROM temp.hive_chunk)
         WINDOW w AS (PARTITION BY t.target_id ORDER BY t.at, t.record_id)
     )
 )
@@ -83,29 +83,42 @@ ROLLUP_SQL = _ROLLUP.format(
 
 
 def select_chunk(db: sqlite_utils.Database, cutoff: float, rows: int) -> int:
-    """Put the oldest `rows` detail rows before `cutoff` in temp.hive_batch; returns how many."""
+    """Put the oldest row batches before `cutoff` in temp.hive_chunk, whole batches (a cycle's
+    rows) adding up to about `rows` rows (at least one batch); returns how many rows."""
     for statement in _PREPARE:
         db.execute(statement)
-    db.execute("DELETE FROM temp.hive_batch")
+    db.execute("DELETE FROM temp.hive_chunk")
     db.execute("DELETE FROM temp.hive_cycles")
-    db.execute(
-        "INSERT INTO temp.hive_batch (record_id) SELECT record_id FROM cycle_targets "
-        "WHERE at < ? ORDER BY at, record_id LIMIT ?",
-        (cutoff, rows),
+    chosen: list[tuple[int]] = []
+    total = 0
+    oldest = db.conn.execute(
+        "SELECT b.batch_key, (SELECT count(*) FROM target_rows AS r "
+        "WHERE r.batch_key = b.batch_key) FROM row_batches AS b WHERE b.at < ? "
+        "ORDER BY b.at, b.cycle_id",
+        (cutoff,),
     )
+    for batch_key, count in oldest:
+        if chosen and total + count > rows:
+            break
+        chosen.append((batch_key,))
+        total += count
+    oldest.close()
+    db.conn.executemany("INSERT INTO temp.hive_chunk (batch_key) VALUES (?)", chosen)
     db.execute(
-        "INSERT INTO temp.hive_cycles (cycle_id) SELECT DISTINCT cycle_id FROM cycle_targets "
-        "WHERE record_id IN (SELECT record_id FROM temp.hive_batch)"
+        "INSERT INTO temp.hive_cycles (cycle_id) SELECT DISTINCT cycle_id FROM row_batches "
+        "WHERE batch_key IN (SELECT batch_key FROM temp.hive_chunk)"
     )
-    return int(db.execute("SELECT count(*) FROM temp.hive_batch").fetchone()[0])
+    return total
 
 
 def chunk_rows(db: sqlite_utils.Database) -> Iterator[tuple[Any, ...]]:
     """The chunk's rows with every export column, raw (epoch seconds), in (at, record_id) order."""
     select = ", ".join(EXPORT_COLUMNS[name] for name in ARCHIVE_COLUMNS)
     yield from db.conn.execute(
-        f"SELECT {select} FROM cycle_targets AS t JOIN cycles AS c ON c.cycle_id = t.cycle_id "
-        "WHERE t.record_id IN (SELECT record_id FROM temp.hive_batch) ORDER BY t.at, t.record_id"
+        f"SELECT {select} FROM cycle_targets_keyed AS t "
+        "JOIN cycles AS c ON c.cycle_id = t.cycle_id "
+        "WHERE t.batch_key IN (SELECT batch_key FROM temp.hive_chunk) "
+        "ORDER BY t.at, t.record_id"
     )
 
 
@@ -128,11 +141,14 @@ def roll_up_and_purge(
             {**archive, "run_id": run_id},
         )
         db.execute(
-            "DELETE FROM cycle_targets WHERE record_id IN (SELECT record_id FROM temp.hive_batch)"
+            "DELETE FROM target_rows WHERE batch_key IN (SELECT batch_key FROM temp.hive_chunk)"
+        )
+        db.execute(
+            "DELETE FROM row_batches WHERE batch_key IN (SELECT batch_key FROM temp.hive_chunk)"
         )
         purged = db.conn.execute(
             "DELETE FROM cycles WHERE cycle_id IN (SELECT cycle_id FROM temp.hive_cycles) "
-            "AND NOT EXISTS (SELECT 1 FROM cycle_targets AS t WHERE t.cycle_id = cycles.cycle_id)"
+            "AND NOT EXISTS (SELECT 1 FROM row_batches AS b WHERE b.cycle_id = cycles.cycle_id)"
         ).rowcount
     return minutes, purged
 

@@ -18,6 +18,7 @@ from storage.leases import LEASES_SCHEMA
 from storage.pacer_state import PACER_STATE_SCHEMA
 from storage.schema.alarms import ALARMS_SCHEMA
 from storage.schema.backlog import BACKLOG_SCHEMA
+from storage.schema.compact import compact_history, legacy_rows_left
 from storage.transactions import write_transaction
 
 __all__ = [
@@ -137,6 +138,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "master lease", LEASES_SCHEMA),
     Migration(4, "alarm conditions, instances, transitions, runtime samples", ALARMS_SCHEMA),
     Migration(5, "pacer state for warm restarts", PACER_STATE_SCHEMA),
+    Migration(6, "compact history: integer keys, row batches, views", compact_history),
 )
 
 _CREATE_MIGRATIONS_TABLE = """
@@ -212,6 +214,13 @@ def check_schema_readable(db: sqlite_utils.Database, where: str) -> None:
         raise SchemaVersionError(
             f"the database {where!r} is at schema version {current}, this code reads "
             f"version {target}: start a node of this version once to migrate it."
+        )
+    left = legacy_rows_left(db)
+    if left is not None:
+        raise SchemaVersionError(
+            f"the database {where!r} is being converted to the compact history schema "
+            f"({left:,} rows left): wait for the node that started it to finish, or start a "
+            "node of this version with this database to resume the conversion."
         )
 
 

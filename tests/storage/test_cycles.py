@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlite_utils
@@ -24,6 +25,11 @@ from tests.builders import NO_STATISTICS, count, make_cycle, make_target
 TARGETS = ("Proactive Chat - chat", "Proactive Voice - voice", "Sales - chat")
 
 
+def stored_row(db: sqlite_utils.Database, record_id: str) -> dict[str, Any]:
+    """One row of `cycle_targets` (a view over the compact tables) as the readers see it."""
+    return next(db.query("SELECT * FROM cycle_targets WHERE record_id = ?", [record_id]))
+
+
 def test_record_cycle_writes_one_cycle_row_and_one_row_per_target(
     db: sqlite_utils.Database,
 ) -> None:
@@ -40,7 +46,7 @@ def test_record_cycle_stores_every_field_as_given(db: sqlite_utils.Database) -> 
     target = make_target(pending_invitations=None, acceptance_rate=None, error="HTTP 503")
     record_cycle(db, cycle, [target])
     stored_cycle = db.table("cycles").get("c1")
-    stored_target = db.table("cycle_targets").get(target.record_id)
+    stored_target = stored_row(db, target.record_id)
     assert CycleRecord(**stored_cycle) == cycle
     assert TargetRecord(**{k: v for k, v in stored_target.items() if k != "record_id"}) == target
 
@@ -176,5 +182,5 @@ def test_a_target_without_statistics_is_still_recorded_with_its_error(
 ) -> None:
     blind = make_target(**NO_STATISTICS, error="stat source timed out")
     assert record_cycle(db, make_cycle(status="failed", error="stat source timed out"), [blind])
-    stored = db.table("cycle_targets").get(blind.record_id)
+    stored = stored_row(db, blind.record_id)
     assert (stored["in_queue"], stored["error"]) == (None, "stat source timed out")

@@ -1,0 +1,253 @@
+"""Compact history (migration 6) and the resumable conversion of rows stored before it.
+
+Before migration 6 every target-cycle row repeated its text ids (`record_id`, `cycle_id`,
+`target_id`, `media`, `reason`) and carried three secondary indexes: about 540 bytes a row at
+10,000 targets. Now:
+
+* `target_keys` and `text_keys` give each target id and each media / reason / error text a
+  small integer key, stored once;
+* `row_batches` holds what the rows of one cycle share: the cycle id and the time `at` (one
+  batch per distinct `at` of a cycle; a node's cycle has one), indexed by time;
+* `target_rows` holds the figures, keyed by `(batch_key, target_key)` WITHOUT ROWID: the
+  primary key is the only index. Time ranges go through `row_batches (at)`, one target's rows
+  through the primary key of each batch in range.
+
+The views `cycle_targets` (exactly the old table's columns and values) and `cycle_targets_keyed`
+(the same plus `batch_key` and `target_key`) keep readers simple.
+
+Migration 6 renames the old table to `legacy_cycle_targets` inside the migration transaction;
+`convert_legacy_rows` then moves its rows in batches, each batch in its own transaction that
+inserts the converted rows and deletes the originals. A crash between batches leaves every row
+either converted or still legacy, never both nor neither; the next `connect` continues.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import sqlite_utils
+
+from storage.errors import StorageError
+from storage.transactions import write_transaction
+
+__all__ = [
+    "COMPACT_HISTORY_SCHEMA",
+    "LEGACY_TABLE",
+    "compact_history",
+    "convert_legacy_rows",
+    "legacy_rows_left",
+]
+
+log = logging.getLogger(__name__)
+
+LEGACY_TABLE = "legacy_cycle_targets"
+
+# The figures of a target row stored as they are (no key), in the order of TargetRecord.
+FIGURE_COLUMNS = (
+    "goal_pct",
+    "logged_in_slots",
+    "ready_slots",
+    "busy_slots",
+    "in_queue",
+    "accepted_total",
+    "abandoned_total",
+    "pending_invitations",
+    "acceptance_rate",
+    "avg_handle_time_s",
+    "allowed_invitations",
+    "interval_s",
+    "estimated_wait_s",
+)
+
+# REAL columns: SQLite writes a whole REAL value (goal 3.0, interval 5.0) as a small integer on
+# disk and reads it back as a float, so integral figures cost 1-2 bytes, not 8.
+COMPACT_HISTORY_SCHEMA = f"""
+CREATE TABLE target_keys (
+    target_key INTEGER PRIMARY KEY,
+    target_id  TEXT NOT NULL UNIQUE
+) STRICT;
+
+-- media, reasons and error texts: a handful of distinct values repeated on every row
+CREATE TABLE text_keys (
+    text_key INTEGER PRIMARY KEY,
+    value    TEXT NOT NULL UNIQUE
+) STRICT;
+
+CREATE TABLE row_batches (
+    batch_key INTEGER PRIMARY KEY,
+    cycle_id  TEXT NOT NULL REFERENCES cycles (cycle_id),
+    at        REAL NOT NULL,
+    UNIQUE (cycle_id, at)       -- finds a cycle's batches (purge, conversion)
+) STRICT;
+-- time ranges, and the (at, cycle_id) order of the CSV export and of hive-off
+CREATE INDEX idx_row_batches_at ON row_batches (at, cycle_id);
+
+CREATE TABLE target_rows (
+    batch_key           INTEGER NOT NULL,
+    target_key          INTEGER NOT NULL,
+    media_key           INTEGER NOT NULL,
+    goal_pct            REAL NOT NULL,
+    logged_in_slots     INTEGER,
+    ready_slots         INTEGER,
+    busy_slots          INTEGER,
+    in_queue            INTEGER,
+    accepted_total      INTEGER,
+    abandoned_total     INTEGER,
+    pending_invitations INTEGER,
+    acceptance_rate     REAL,
+    avg_handle_time_s   REAL,
+    allowed_invitations INTEGER,
+    interval_s          REAL,
+    estimated_wait_s    REAL,
+    reason_key          INTEGER,
+    error_key           INTEGER,
+    PRIMARY KEY (batch_key, target_key)
+) STRICT, WITHOUT ROWID;
+
+CREATE VIEW cycle_targets_keyed AS
+SELECT b.cycle_id || '/' || k.target_id AS record_id,
+       b.cycle_id AS cycle_id,
+       k.target_id AS target_id,
+       b.at AS at,
+       (SELECT value FROM text_keys WHERE text_key = r.media_key) AS media,
+       {", ".join(f"r.{name} AS {name}" for name in FIGURE_COLUMNS)},
+       (SELECT value FROM text_keys WHERE text_key = r.reason_key) AS reason,
+       (SELECT value FROM text_keys WHERE text_key = r.error_key) AS error,
+       r.batch_key AS batch_key,
+       r.target_key AS target_key
+FROM target_rows AS r
+JOIN row_batches AS b ON b.batch_key = r.batch_key
+JOIN target_keys AS k ON k.target_key = r.target_key;
+
+-- The table of schema 5, column for column, for readers that do not need the keys.
+CREATE VIEW cycle_targets AS
+SELECT record_id, cycle_id, target_id, at, media, {", ".join(FIGURE_COLUMNS)}, reason, error
+FROM cycle_targets_keyed;
+"""
+
+_KEEP_LEGACY = f"""
+ALTER TABLE cycle_targets RENAME TO {LEGACY_TABLE};
+DROP INDEX idx_cycle_targets_target_at;
+DROP INDEX idx_cycle_targets_at;
+DROP INDEX idx_cycle_targets_cycle;
+"""
+
+
+def compact_history(db: sqlite_utils.Database) -> None:
+    """Migration 6: keep the old rows aside (converted later, in batches), create the new schema.
+
+    Runs inside the migration transaction; only renames and creates, so it is quick whatever
+    the size of the history.
+    """
+    from storage.schema.migrations import split_statements  # migrations imports this module
+
+    for statement in split_statements(_KEEP_LEGACY + COMPACT_HISTORY_SCHEMA):
+        db.execute(statement)
+
+
+def legacy_rows_left(db: sqlite_utils.Database) -> int | None:
+    """Rows still waiting for conversion; None when there is no legacy table (all done)."""
+    if not _has_legacy(db):
+        return None
+    return int(db.execute(f"SELECT count(*) FROM {LEGACY_TABLE}").fetchone()[0])
+
+
+def _has_legacy(db: sqlite_utils.Database) -> bool:
+    found = db.execute(
+        "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?", (LEGACY_TABLE,)
+    ).fetchone()
+    return found is not None
+
+
+_LEGACY_FIGURES = ", ".join(f"l.{name}" for name in FIGURE_COLUMNS)
+
+_CONVERT_BATCH = (
+    f"INSERT INTO target_keys (target_id) SELECT target_id FROM {LEGACY_TABLE} "
+    "WHERE rowid <= :last ON CONFLICT (target_id) DO NOTHING",
+    f"""
+    INSERT INTO text_keys (value)
+    SELECT media FROM {LEGACY_TABLE} WHERE rowid <= :last
+    UNION SELECT reason FROM {LEGACY_TABLE} WHERE rowid <= :last AND reason IS NOT NULL
+    UNION SELECT error FROM {LEGACY_TABLE} WHERE rowid <= :last AND error IS NOT NULL
+    ON CONFLICT (value) DO NOTHING
+    """,
+    # A cycle split over two conversion batches finds its batch row already there.
+    f"INSERT INTO row_batches (cycle_id, at) SELECT DISTINCT cycle_id, at FROM {LEGACY_TABLE} "
+    "WHERE rowid <= :last ON CONFLICT (cycle_id, at) DO NOTHING",
+    # No ON CONFLICT: (cycle_id, target_id) is unique in the old table (its record_id is), so a
+    # conflict would be a bug, and it must fail loudly rather than lose a row.
+    f"""
+    INSERT INTO target_rows (batch_key, target_key, media_key, {", ".join(FIGURE_COLUMNS)},
+                             reason_key, error_key)
+    SELECT b.batch_key, k.target_key,
+           (SELECT text_key FROM text_keys WHERE value = l.media), {_LEGACY_FIGURES},
+           (SELECT text_key FROM text_keys WHERE value = l.reason),
+           (SELECT text_key FROM text_keys WHERE value = l.error)
+    FROM {LEGACY_TABLE} AS l
+    JOIN row_batches AS b ON b.cycle_id = l.cycle_id AND b.at = l.at
+    JOIN target_keys AS k ON k.target_id = l.target_id
+    WHERE l.rowid <= :last
+    """,
+    f"DELETE FROM {LEGACY_TABLE} WHERE rowid <= :last",
+)
+
+
+def convert_legacy_rows(
+    db: sqlite_utils.Database,
+    *,
+    batch_rows: int = 50_000,
+    after_batch: Callable[[int, int], None] | None = None,
+    progress_every_s: float = 5.0,
+) -> int:
+    """Move every row of `legacy_cycle_targets` into the compact tables; return rows moved.
+
+    Each batch (`batch_rows` rows, oldest rowid first) is one write transaction: the converted
+    rows are inserted and the originals deleted together, so an interrupted conversion resumes
+    where it stopped. `after_batch(done, total)` runs after each committed batch (progress, or a
+    test's simulated crash). Progress is logged every `progress_every_s` seconds.
+    """
+    if batch_rows < 1:
+        raise ValueError(f"batch_rows must be at least 1, got {batch_rows}")
+    total = legacy_rows_left(db)
+    if total is None:
+        return 0
+    if total:
+        log.info("converting %s history rows to the compact schema (migration 6)", f"{total:,}")
+    done = 0
+    started = last_log = time.monotonic()
+    while True:
+        with write_transaction(db):
+            if not _has_legacy(db):  # another connection finished the conversion
+                break
+            row = db.execute(
+                f"SELECT rowid FROM {LEGACY_TABLE} ORDER BY rowid LIMIT 1 OFFSET ?",
+                (batch_rows - 1,),
+            ).fetchone()
+            if row is None:
+                row = db.execute(f"SELECT max(rowid) FROM {LEGACY_TABLE}").fetchone()
+            last = row[0]
+            if last is None:  # nothing left: the conversion is complete
+                db.execute(f"DROP TABLE {LEGACY_TABLE}")
+                break
+            counts = [db.conn.execute(sql, {"last": last}).rowcount for sql in _CONVERT_BATCH]
+            inserted, moved = counts[-2], counts[-1]
+            if inserted != moved:  # rolls the batch back: no row is lost
+                raise StorageError(
+                    f"converting history rows up to rowid {last}: {inserted} rows written for "
+                    f"{moved} read; the batch is rolled back and the old rows kept"
+                )
+        done += moved
+        if after_batch is not None:
+            after_batch(done, total)
+        if time.monotonic() - last_log >= progress_every_s:
+            last_log = time.monotonic()
+            log.info("converted %s of %s history rows", f"{done:,}", f"{total:,}")
+    if total:
+        log.info(
+            "converted %s history rows in %.1f s; the old table is dropped",
+            f"{done:,}",
+            time.monotonic() - started,
+        )
+    return done
