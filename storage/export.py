@@ -4,8 +4,9 @@ Rows are read by keyset pagination on `(at, cycle_id, target_id)`, `chunk_rows` 
 memory stays flat whatever the range; the time index of the row batches gives that order a
 cycle at a time. (It is the order of `(at, record_id)` before migration 6, a record id being
 `cycle_id/target_id`, except for two cycles with the same `at` where one id is a prefix of the
-other.) The export takes no snapshot: rows stored while it runs with a time beyond the last row written are included, older ones are not (a long read transaction
-would stop WAL checkpoints for as long as the download lasts).
+other.) The export takes no snapshot: rows stored while it runs with a time beyond the last row
+written are included, older ones are not (a long read transaction would stop WAL checkpoints
+for as long as the download lasts).
 
 Spreadsheets run some cells as formulas (CSV injection). Every cell is quoted (`csv_writer`),
 so no spreadsheet splits a cell at a `;`, a TAB or a `|` of its own locale and finds a formula
