@@ -24,16 +24,18 @@ from storage.transactions import write_transaction
 _CYCLE_COLUMNS = tuple(f.name for f in fields(CycleRecord))
 
 
-_TARGET_COLUMNS = tuple(f.name for f in fields(TargetRecord))
-
-
-_STATE_COLUMNS = (*_TARGET_COLUMNS, "updated_at")
+_LATEST_COLUMNS = (
+    "cycle_id",
+    "at",
+    "media_key",
+    *FIGURE_COLUMNS,
+    "reason_key",
+    "error_key",
+    "updated_at",
+)
 
 
 _cycle_values = attrgetter(*_CYCLE_COLUMNS)  # a tuple in column order
-
-
-_target_values = attrgetter(*_TARGET_COLUMNS)
 
 
 def _insert_sql(table: str, columns: Sequence[str], conflict_key: str) -> str:
@@ -55,14 +57,18 @@ _INSERT_ROW = (
 )
 
 
-_UPSERT_STATE = (
-    f"INSERT INTO target_state ({', '.join(_STATE_COLUMNS)}) "
-    f"VALUES ({', '.join('?' for _ in _STATE_COLUMNS)}) "
-    "ON CONFLICT(target_id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in _STATE_COLUMNS if c != "target_id")
-    # A late retry of an old cycle must not overwrite a newer live state.
-    + " WHERE excluded.at > target_state.at"
-)
+# The latest state, from the rows just stored (one statement per batch, no Python per row).
+_UPSERT_LATEST = f"""
+INSERT INTO target_latest (target_key, cycle_id, at, media_key, {", ".join(FIGURE_COLUMNS)},
+                           reason_key, error_key, updated_at)
+SELECT r.target_key, ?, ?, r.media_key, {", ".join(f"r.{name}" for name in FIGURE_COLUMNS)},
+       r.reason_key, r.error_key, ?
+FROM target_rows AS r WHERE r.batch_key = ?
+ON CONFLICT (target_key) DO UPDATE SET
+    {", ".join(f"{c} = excluded.{c}" for c in _LATEST_COLUMNS)}
+-- a late retry of an old cycle must not overwrite a newer live state
+WHERE excluded.at > target_latest.at
+"""
 
 
 class _Keys:
@@ -179,7 +185,8 @@ def record_cycle(
                 _add_keys(db, keys, targets)
                 rows = _row_tuples(keys, batches, targets)
             conn.executemany(_INSERT_ROW, rows)
-            conn.executemany(_UPSERT_STATE, [(*_target_values(t), stamp) for t in targets])
+            for at, batch_key in batches.items():
+                conn.execute(_UPSERT_LATEST, (cycle.cycle_id, at, stamp, batch_key))
     except BaseException:
         setattr(db, _KEYS_ATTRIBUTE, None)  # keys made by the rolled-back write are gone
         raise
@@ -190,7 +197,7 @@ TABLES = (
     "nodes",
     "cycles",
     "cycle_targets",  # a view over target_rows since migration 6: the count is the same
-    "target_state",
+    "target_state",  # a view over target_latest since migration 6
     "scheduler_events",
     "schema_migrations",
 )

@@ -61,6 +61,23 @@ FIGURE_COLUMNS = (
     "estimated_wait_s",
 )
 
+_WHOLE = frozenset(
+    {
+        "logged_in_slots",
+        "ready_slots",
+        "busy_slots",
+        "in_queue",
+        "accepted_total",
+        "abandoned_total",
+        "pending_invitations",
+        "allowed_invitations",
+    }
+)
+
+_LATEST_FIGURES = ",\n    ".join(
+    f"{name} {'INTEGER' if name in _WHOLE else 'REAL'}" for name in FIGURE_COLUMNS
+)
+
 # REAL columns: SQLite writes a whole REAL value (goal 3.0, interval 5.0) as a small integer on
 # disk and reads it back as a float, so integral figures cost 1-2 bytes, not 8.
 COMPACT_HISTORY_SCHEMA = f"""
@@ -125,6 +142,28 @@ JOIN target_keys AS k ON k.target_key = r.target_key;
 CREATE VIEW cycle_targets AS
 SELECT record_id, cycle_id, target_id, at, media, {", ".join(FIGURE_COLUMNS)}, reason, error
 FROM cycle_targets_keyed;
+
+-- The latest row of each target, a copy (hive-off may purge the detail row it came from).
+CREATE TABLE target_latest (
+    target_key INTEGER PRIMARY KEY,
+    cycle_id   TEXT NOT NULL,
+    at         REAL NOT NULL,
+    media_key  INTEGER NOT NULL,
+    {_LATEST_FIGURES},
+    reason_key INTEGER,
+    error_key  INTEGER,
+    updated_at REAL NOT NULL
+) STRICT;
+
+-- Schema 5's target_state table, column for column.
+CREATE VIEW target_state AS
+SELECT k.target_id AS target_id, s.cycle_id AS cycle_id, s.at AS at,
+       (SELECT value FROM text_keys WHERE text_key = s.media_key) AS media,
+       {", ".join(f"s.{name} AS {name}" for name in FIGURE_COLUMNS)},
+       (SELECT value FROM text_keys WHERE text_key = s.reason_key) AS reason,
+       (SELECT value FROM text_keys WHERE text_key = s.error_key) AS error,
+       s.updated_at AS updated_at
+FROM target_latest AS s JOIN target_keys AS k ON k.target_key = s.target_key;
 """
 
 _KEEP_LEGACY = f"""
@@ -132,6 +171,24 @@ ALTER TABLE cycle_targets RENAME TO {LEGACY_TABLE};
 DROP INDEX idx_cycle_targets_target_at;
 DROP INDEX idx_cycle_targets_at;
 DROP INDEX idx_cycle_targets_cycle;
+ALTER TABLE target_state RENAME TO legacy_target_state;
+"""
+
+# The latest state (one row per target: small) is converted inside the migration transaction.
+_CONVERT_STATE = f"""
+INSERT INTO target_keys (target_id) SELECT target_id FROM legacy_target_state ORDER BY target_id;
+INSERT INTO text_keys (value)
+SELECT media FROM legacy_target_state
+UNION SELECT reason FROM legacy_target_state WHERE reason IS NOT NULL
+UNION SELECT error FROM legacy_target_state WHERE error IS NOT NULL;
+INSERT INTO target_latest (target_key, cycle_id, at, media_key, {", ".join(FIGURE_COLUMNS)},
+                           reason_key, error_key, updated_at)
+SELECT k.target_key, l.cycle_id, l.at, (SELECT text_key FROM text_keys WHERE value = l.media),
+       {", ".join(f"l.{name}" for name in FIGURE_COLUMNS)},
+       (SELECT text_key FROM text_keys WHERE value = l.reason),
+       (SELECT text_key FROM text_keys WHERE value = l.error), l.updated_at
+FROM legacy_target_state AS l JOIN target_keys AS k ON k.target_id = l.target_id;
+DROP TABLE legacy_target_state;
 """
 
 
@@ -143,7 +200,7 @@ def compact_history(db: sqlite_utils.Database) -> None:
     """
     from storage.schema.migrations import split_statements  # migrations imports this module
 
-    for statement in split_statements(_KEEP_LEGACY + COMPACT_HISTORY_SCHEMA):
+    for statement in split_statements(_KEEP_LEGACY + COMPACT_HISTORY_SCHEMA + _CONVERT_STATE):
         db.execute(statement)
 
 

@@ -30,6 +30,11 @@ def stored_row(db: sqlite_utils.Database, record_id: str) -> dict[str, Any]:
     return next(db.query("SELECT * FROM cycle_targets WHERE record_id = ?", [record_id]))
 
 
+def stored_state(db: sqlite_utils.Database, target_id: str) -> dict[str, Any]:
+    """The latest state of one target (`target_state` is a view since migration 6)."""
+    return next(db.query("SELECT * FROM target_state WHERE target_id = ?", [target_id]))
+
+
 def test_record_cycle_writes_one_cycle_row_and_one_row_per_target(
     db: sqlite_utils.Database,
 ) -> None:
@@ -65,7 +70,7 @@ def test_target_state_keeps_the_newest_row_when_an_old_cycle_arrives_late(
 ) -> None:
     record_cycle(db, make_cycle("new", 2_000.0), [make_target("new", at=2_000.1, in_queue=9)])
     record_cycle(db, make_cycle("old", 1_000.0), [make_target("old", at=1_000.1, in_queue=1)])
-    state = db.table("target_state").get(TARGETS[0])
+    state = stored_state(db, TARGETS[0])
     assert (state["cycle_id"], state["in_queue"]) == ("new", 9)
     assert count(db, "cycle_targets") == 2
 
@@ -73,7 +78,7 @@ def test_target_state_keeps_the_newest_row_when_an_old_cycle_arrives_late(
 def test_target_state_moves_to_a_newer_row(db: sqlite_utils.Database) -> None:
     record_cycle(db, make_cycle("c1"), [make_target("c1", at=1_000.1)], recorded_at=5.0)
     record_cycle(db, make_cycle("c2", 1_005.0), [make_target("c2", at=1_005.1)], recorded_at=6.0)
-    state = db.table("target_state").get(TARGETS[0])
+    state = stored_state(db, TARGETS[0])
     assert (state["cycle_id"], state["at"], state["updated_at"]) == ("c2", 1_005.1, 6.0)
 
 
