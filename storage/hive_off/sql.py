@@ -165,6 +165,18 @@ def registered_archives(
     return [row[0] for row in rows]
 
 
+def expired_archives(db: sqlite_utils.Database, before: float) -> list[str]:
+    """Registered archive files whose rows are all older than `before`."""
+    rows = db.execute("SELECT file FROM hive_off_archives WHERE last_at < ?", (before,))
+    return [row[0] for row in rows.fetchall()]
+
+
+def forget_archive(db: sqlite_utils.Database, name: str) -> None:
+    """Unregister one archive file (its file is deleted after this commits)."""
+    with write_transaction(db):
+        db.execute("DELETE FROM hive_off_archives WHERE file = ?", (name,))
+
+
 def start_run(
     db: sqlite_utils.Database, run_id: str, node_id: str, now: float, cutoff: float
 ) -> int:
@@ -204,8 +216,11 @@ def update_run(db: sqlite_utils.Database, run_id: str, now: float, **counts: Any
 def prune_bookkeeping(
     db: sqlite_utils.Database, samples_before: float, cycles_before: float
 ) -> None:
-    """Drop old disk and runtime samples, and archived cycle ids no backlog item can carry."""
+    """Drop old rollups, disk and runtime samples, and archived cycle ids no backlog item can
+    carry."""
     with write_transaction(db):
+        # Per-minute rollups are the history beyond the detail window, kept for the retention.
+        db.execute("DELETE FROM target_minute_rollups WHERE minute_start < ?", (samples_before,))
         db.execute("DELETE FROM backlog_samples WHERE at < ?", (samples_before,))
         # One runtime sample per cycle would otherwise grow without end (17,280 a day at 5 s).
         db.execute("DELETE FROM runtime_samples WHERE at < ?", (samples_before,))
