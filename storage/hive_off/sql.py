@@ -18,11 +18,11 @@ _PREPARE = (
 )
 
 _ROLLUP = """
-INSERT INTO target_minute_rollups AS r (
-    target_id, minute_start, samples, allowed_sum, pending_mean, pending_n, ready_mean, ready_n,
+INSERT INTO minute_rollups AS r (
+    target_key, minute_start, samples, allowed_sum, pending_mean, pending_n, ready_mean, ready_n,
     busy_mean, busy_n, queue_mean, queue_n, accepted_delta, abandoned_delta, accepted_last,
     abandoned_last, last_at)
-SELECT target_id, minute, count(*), coalesce(sum(allowed_invitations), 0),
+SELECT target_key, minute, count(*), coalesce(sum(allowed_invitations), 0),
        avg(pending_invitations), count(pending_invitations), avg(ready_slots), count(ready_slots),
        avg(busy_slots), count(busy_slots), avg(in_queue), count(in_queue),
        sum(acc_delta), sum(ab_delta), accepted_total, abandoned_total, max(at)
@@ -35,25 +35,25 @@ FROM (
              WHEN abandoned_total >= prev_ab THEN abandoned_total - prev_ab
              ELSE abandoned_total END AS ab_delta
     FROM (
-        SELECT t.target_id, t.at, CAST(t.at / 60 AS INTEGER) * 60.0 AS minute,
+        SELECT t.target_key, t.at, CAST(t.at / 60 AS INTEGER) * 60.0 AS minute,
                t.allowed_invitations, t.pending_invitations, t.ready_slots, t.busy_slots,
                t.in_queue, t.accepted_total, t.abandoned_total,
                coalesce(lag(t.accepted_total) OVER w, (
-                   SELECT p.accepted_last FROM target_minute_rollups AS p
-                   WHERE p.target_id = t.target_id AND p.minute_start <= t.at
+                   SELECT p.accepted_last FROM minute_rollups AS p
+                   WHERE p.target_key = t.target_key AND p.minute_start <= t.at
                    ORDER BY p.minute_start DESC LIMIT 1)) AS prev_acc,
                coalesce(lag(t.abandoned_total) OVER w, (
-                   SELECT p.abandoned_last FROM target_minute_rollups AS p
-                   WHERE p.target_id = t.target_id AND p.minute_start <= t.at
+                   SELECT p.abandoned_last FROM minute_rollups AS p
+                   WHERE p.target_key = t.target_key AND p.minute_start <= t.at
                    ORDER BY p.minute_start DESC LIMIT 1)) AS prev_ab
         FROM cycle_targets_keyed AS t
         WHERE t.batch_key IN (SELECT batch_key FROM temp.hive_chunk)
-        WINDOW w AS (PARTITION BY t.target_id ORDER BY t.at, t.record_id)
+        WINDOW w AS (PARTITION BY t.target_key ORDER BY t.at, t.record_id)
     )
 )
 WHERE true
-GROUP BY target_id, minute
-ON CONFLICT (target_id, minute_start) DO UPDATE SET
+GROUP BY target_key, minute
+ON CONFLICT (target_key, minute_start) DO UPDATE SET
     samples = r.samples + excluded.samples,
     allowed_sum = r.allowed_sum + excluded.allowed_sum,
     {merged_means},
@@ -220,7 +220,7 @@ def prune_bookkeeping(
     carry."""
     with write_transaction(db):
         # Per-minute rollups are the history beyond the detail window, kept for the retention.
-        db.execute("DELETE FROM target_minute_rollups WHERE minute_start < ?", (samples_before,))
+        db.execute("DELETE FROM minute_rollups WHERE minute_start < ?", (samples_before,))
         db.execute("DELETE FROM backlog_samples WHERE at < ?", (samples_before,))
         # One runtime sample per cycle would otherwise grow without end (17,280 a day at 5 s).
         db.execute("DELETE FROM runtime_samples WHERE at < ?", (samples_before,))

@@ -78,6 +78,28 @@ _LATEST_FIGURES = ",\n    ".join(
     f"{name} {'INTEGER' if name in _WHOLE else 'REAL'}" for name in FIGURE_COLUMNS
 )
 
+# The rollup columns besides the target (schema 5's target_minute_rollups, in its order).
+_ROLLUP_TYPES = {
+    "minute_start": "REAL NOT NULL",
+    "samples": "INTEGER NOT NULL",
+    "allowed_sum": "INTEGER NOT NULL",
+    "pending_mean": "REAL",
+    "pending_n": "INTEGER NOT NULL",
+    "ready_mean": "REAL",
+    "ready_n": "INTEGER NOT NULL",
+    "busy_mean": "REAL",
+    "busy_n": "INTEGER NOT NULL",
+    "queue_mean": "REAL",
+    "queue_n": "INTEGER NOT NULL",
+    "accepted_delta": "INTEGER NOT NULL",
+    "abandoned_delta": "INTEGER NOT NULL",
+    "accepted_last": "INTEGER",
+    "abandoned_last": "INTEGER",
+    "last_at": "REAL NOT NULL",
+}
+ROLLUP_VALUES = tuple(_ROLLUP_TYPES)
+_ROLLUP_DECLARATIONS = ",\n    ".join(f"{name} {kind}" for name, kind in _ROLLUP_TYPES.items())
+
 # REAL columns: SQLite writes a whole REAL value (goal 3.0, interval 5.0) as a small integer on
 # disk and reads it back as a float, so integral figures cost 1-2 bytes, not 8.
 COMPACT_HISTORY_SCHEMA = f"""
@@ -164,6 +186,30 @@ SELECT k.target_id AS target_id, s.cycle_id AS cycle_id, s.at AS at,
        (SELECT value FROM text_keys WHERE text_key = s.error_key) AS error,
        s.updated_at AS updated_at
 FROM target_latest AS s JOIN target_keys AS k ON k.target_key = s.target_key;
+
+-- Per-target, per-minute aggregates of purged detail (hive-off), keyed by integers. Whole REAL
+-- values (minute_start, integral means) take 1-6 bytes on disk, not 8.
+CREATE TABLE minute_rollups (
+    target_key       INTEGER NOT NULL,
+    {_ROLLUP_DECLARATIONS},
+    PRIMARY KEY (target_key, minute_start)   -- a target's minutes, and the upsert
+) STRICT, WITHOUT ROWID;
+-- time ranges of every target, and the retention's delete
+CREATE INDEX idx_minute_rollups_minute ON minute_rollups (minute_start);
+
+-- Schema 5's target_minute_rollups table, column for column (writable, for tests and tools).
+CREATE VIEW target_minute_rollups AS
+SELECT k.target_id AS target_id, {", ".join(f"m.{c} AS {c}" for c in ROLLUP_VALUES)}
+FROM minute_rollups AS m JOIN target_keys AS k ON k.target_key = m.target_key;
+
+CREATE TRIGGER target_minute_rollups_insert INSTEAD OF INSERT ON target_minute_rollups
+BEGIN
+    INSERT INTO target_keys (target_id) VALUES (NEW.target_id)
+    ON CONFLICT (target_id) DO NOTHING;
+    INSERT INTO minute_rollups (target_key, {", ".join(ROLLUP_VALUES)})
+    VALUES ((SELECT target_key FROM target_keys WHERE target_id = NEW.target_id),
+            {", ".join(f"NEW.{c}" for c in ROLLUP_VALUES)});
+END;
 """
 
 _KEEP_LEGACY = f"""
@@ -172,6 +218,8 @@ DROP INDEX idx_cycle_targets_target_at;
 DROP INDEX idx_cycle_targets_at;
 DROP INDEX idx_cycle_targets_cycle;
 ALTER TABLE target_state RENAME TO legacy_target_state;
+ALTER TABLE target_minute_rollups RENAME TO legacy_minute_rollups;
+DROP INDEX idx_target_minute_rollups_minute;
 """
 
 # The latest state (one row per target: small) is converted inside the migration transaction.
@@ -189,6 +237,12 @@ SELECT k.target_key, l.cycle_id, l.at, (SELECT text_key FROM text_keys WHERE val
        (SELECT text_key FROM text_keys WHERE value = l.error), l.updated_at
 FROM legacy_target_state AS l JOIN target_keys AS k ON k.target_id = l.target_id;
 DROP TABLE legacy_target_state;
+INSERT INTO target_keys (target_id) SELECT DISTINCT target_id FROM legacy_minute_rollups
+WHERE true ON CONFLICT (target_id) DO NOTHING;
+INSERT INTO minute_rollups (target_key, {", ".join(ROLLUP_VALUES)})
+SELECT k.target_key, {", ".join(f"l.{c}" for c in ROLLUP_VALUES)}
+FROM legacy_minute_rollups AS l JOIN target_keys AS k ON k.target_id = l.target_id;
+DROP TABLE legacy_minute_rollups;
 """
 
 

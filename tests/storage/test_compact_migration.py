@@ -24,7 +24,7 @@ from storage.targets import read_target_state
 from tests.builders import NO_STATISTICS, make_cycle, make_target
 
 # Every table of schema 5 that migration 6 leaves as it is (besides cycle_targets itself).
-_UNCHANGED = ("nodes", "cycles", "target_state", "scheduler_events")
+_UNCHANGED = ("nodes", "cycles", "target_state", "scheduler_events", "target_minute_rollups")
 _ROW_SQL = "SELECT * FROM cycle_targets ORDER BY record_id"
 _JOINED_SQL = (
     "SELECT t.*, c.* FROM cycle_targets AS t JOIN cycles AS c ON c.cycle_id = t.cycle_id "
@@ -133,6 +133,12 @@ def write_schema_5(path: Path, cycles: int = 12, targets: int = 9) -> dict[str, 
         "INSERT INTO scheduler_events (event_id, node_id, at, kind, detail) "
         "VALUES ('e1', 'node-a', 1001.5, 'skipped', 'overrun')"
     )
+    for i, target in enumerate(("Proactive Chat - chat 0", "Gone - voice")):  # hive-off's
+        db.execute(
+            "INSERT INTO target_minute_rollups VALUES (?, ?, 12, 30, ?, 12, 2.5, 12, NULL, 0, "
+            "0.0, 12, 11, 0, 1000011, NULL, ?)",
+            (target, 60.0 * (10 + i), 1 / 3, 60.0 * (10 + i) + 55.1),
+        )
     before = snapshot(db)
     db.close()
     return before
