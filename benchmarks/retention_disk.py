@@ -78,7 +78,7 @@ def measure(targets: int, minutes: int) -> dict[str, float]:
         db = connect(path)
         rollup_bytes = db.execute(
             "SELECT sum(pgsize) FROM dbstat WHERE name IN (SELECT name FROM sqlite_schema "
-            "WHERE tbl_name = 'target_minute_rollups')"
+            "WHERE tbl_name = 'minute_rollups')"
         ).fetchone()[0]
         rollup_rows = db.execute("SELECT count(*) FROM target_minute_rollups").fetchone()[0]
         db.close()
