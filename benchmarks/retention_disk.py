@@ -28,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
 from benchmarks.storage_write import PERIOD_S, scale_cycle  # noqa: E402
+from node.recording import HIVE_OFF_CHUNK_ROWS  # noqa: E402
 from storage.backlog import BacklogFolder  # noqa: E402
 from storage.cycles import record_cycle  # noqa: E402
 from storage.db import connect  # noqa: E402
@@ -70,6 +71,7 @@ def measure(targets: int, minutes: int) -> dict[str, float]:
             max_item_age_s=7 * 86_400.0,
             node_id="node-1",
             detail_hours=DETAIL_HOURS,
+            chunk_rows=HIVE_OFF_CHUNK_ROWS,  # the node's
         )
         BacklogFolder(settings.backlog_folder)
         first_vacuum = run_hive_off(settings, clock=lambda: 0.0)  # the one-time VACUUM first
@@ -115,7 +117,10 @@ def main() -> None:
             f"{_size(day)} | {_size(month)} | {_size(archives)} | "
             f"{m['hive_rows_per_s']:,.0f} | {1000 * m['longest_chunk_s']:.0f} ms |"
         )
-    print(f"({minutes} minutes of {PERIOD_S:g} s cycles per size; hive-off chunks of 20,000 rows)")
+    print(
+        f"({minutes} minutes of {PERIOD_S:g} s cycles per size; hive-off chunks of "
+        f"{HIVE_OFF_CHUNK_ROWS:,} rows)"
+    )
 
 
 def _size(n_bytes: float) -> str:

@@ -158,6 +158,7 @@ def hive_off_settings(config: Config) -> HiveOffSettings:
         node_id=config.node.node_id,
         detail_hours=options.hive_off_detail_hours,
         max_rows_per_run=HIVE_OFF_ROWS_PER_RUN,
+        chunk_rows=HIVE_OFF_CHUNK_ROWS,
         archive_days=options.hive_off_archive_days or None,
     )
 
@@ -167,3 +168,6 @@ def hive_off_settings(config: Config) -> HiveOffSettings:
 # (1.2 million rows), so frequent runs keep up, and a first run on a big backlog catches up
 # over several runs.
 HIVE_OFF_ROWS_PER_RUN = 2_000_000
+# Rows per chunk transaction (whole cycles): one cycle at 10,000 targets, so a cycle's record
+# waits for at most one such transaction.
+HIVE_OFF_CHUNK_ROWS = 10_000

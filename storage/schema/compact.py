@@ -30,6 +30,7 @@ from collections.abc import Callable
 import sqlite_utils
 
 from storage.errors import StorageError
+from storage.schema.script import split_statements
 from storage.transactions import write_transaction
 
 __all__ = [
@@ -252,8 +253,6 @@ def compact_history(db: sqlite_utils.Database) -> None:
     Runs inside the migration transaction; only renames and creates, so it is quick whatever
     the size of the history.
     """
-    from storage.schema.migrations import split_statements  # migrations imports this module
-
     for statement in split_statements(_KEEP_LEGACY + COMPACT_HISTORY_SCHEMA + _CONVERT_STATE):
         db.execute(statement)
 

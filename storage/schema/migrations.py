@@ -6,7 +6,6 @@ Add a migration by appending `Migration(next_number, "what it does", sql_or_call
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from storage.pacer_state import PACER_STATE_SCHEMA
 from storage.schema.alarms import ALARMS_SCHEMA
 from storage.schema.backlog import BACKLOG_SCHEMA
 from storage.schema.compact import compact_history, legacy_rows_left
+from storage.schema.script import split_statements
 from storage.transactions import write_transaction
 
 __all__ = [
@@ -230,22 +230,6 @@ def _too_new_message(current: int, target: int) -> str:
         f"{target}: it was migrated by a newer Pacing Watch. Upgrade this installation, or "
         "point it at another database file."
     )
-
-
-def split_statements(script: str) -> list[str]:
-    """Split a SQL script into complete statements (semicolons inside strings are kept)."""
-    statements: list[str] = []
-    pending = ""
-    for line in script.splitlines(keepends=True):
-        pending += line
-        if sqlite3.complete_statement(pending):
-            statements.append(pending.strip())
-            pending = ""
-    if pending.strip() and sqlite3.complete_statement(pending + ";"):
-        statements.append(pending.strip())  # a last statement may omit its semicolon
-    elif pending.strip():
-        raise StorageError(f"migration SQL ends with an incomplete statement: {pending.strip()!r}")
-    return statements
 
 
 def _check_sequence(migrations: Sequence[Migration]) -> None:
