@@ -12,9 +12,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
+from domain.records import CycleRecord, TargetRecord  # noqa: E402
+from storage.cycles import record_cycle  # noqa: E402
 from storage.db import connect  # noqa: E402
 from storage.hive_off import HiveOffSettings, run_hive_off  # noqa: E402
-from storage.transactions import write_transaction  # noqa: E402
 
 TARGETS = 10
 START = 1_700_000_000.0
@@ -23,36 +24,34 @@ START = 1_700_000_000.0
 def fill(db_path: Path, rows: int) -> None:
     db = connect(db_path)
     cycles = rows // TARGETS
-    with write_transaction(db):
-        db.conn.executemany(
-            "INSERT INTO cycles (cycle_id, node_id, seq, scheduled_at, started_at, duration_s, "
-            "lateness_s, period_s, status, targets_count, errors_count) "
-            "VALUES (?, 'bench', ?, ?, ?, 0.1, 0, 5, 'ok', ?, 0)",
-            ((f"c{i}", i, START + 5 * i, START + 5 * i, TARGETS) for i in range(cycles)),
-        )
-        db.conn.executemany(
-            "INSERT INTO cycle_targets (record_id, cycle_id, target_id, at, media, goal_pct, "
-            "logged_in_slots, ready_slots, busy_slots, in_queue, accepted_total, "
-            "abandoned_total, pending_invitations, allowed_invitations, reason) "
-            "VALUES (?, ?, ?, ?, 'chat', 3, 10, ?, ?, ?, ?, ?, ?, ?, 'progressive')",
-            (
-                (
-                    f"c{i}/T{t}",
-                    f"c{i}",
-                    f"T{t} - chat",
-                    START + 5 * i + 0.01,
-                    i % 5,
-                    10 - i % 5,
-                    i % 3,
-                    100 + i,
-                    i // 50,
-                    i % 4,
-                    i % 7,
-                )
-                for i in range(cycles)
-                for t in range(TARGETS)
-            ),
-        )
+    for i in range(cycles):
+        cycle_id = f"c{i}"
+        at = START + 5 * i
+        cycle = CycleRecord(cycle_id, "bench", i, at, at, 0.1, 0.0, 5.0, "ok", TARGETS, 0)
+        targets = [
+            TargetRecord(
+                cycle_id,
+                f"T{t} - chat",
+                at + 0.01,
+                "chat",
+                3.0,
+                10,
+                i % 5,
+                10 - i % 5,
+                i % 3,
+                100 + i,
+                i // 50,
+                i % 4,
+                None,
+                None,
+                i % 7,
+                None,
+                None,
+                "progressive",
+            )
+            for t in range(TARGETS)
+        ]
+        record_cycle(db, cycle, targets, recorded_at=at)
     db.close()
 
 

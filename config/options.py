@@ -89,6 +89,10 @@ class BacklogOptions:
     hive_off_enabled: bool = True
     hive_off_retention_days: int = 30
     hive_off_start_time: str = "02:30"  # HH:MM in [node] timezone
+    # Not in the original: full detail for this many hours, per-minute rollups beyond it.
+    hive_off_detail_hours: int = 6
+    hive_off_interval_minutes: int = 10  # 0: only at StartTime
+    hive_off_archive_days: int = 0  # 0: archive files are kept
     archive_folder: Path = Path("data/archive")
 
 
@@ -234,6 +238,9 @@ def read_backlog(table: TableReader | None, base_dir: Path | None) -> BacklogOpt
         hive_off_enabled=table.boolean("HiveOff.Enabled", True),
         hive_off_retention_days=table.integer("HiveOff.RetentionDays", 30),
         hive_off_start_time=_read_clock_time(table, "HiveOff.StartTime", "02:30"),
+        hive_off_detail_hours=table.integer("HiveOff.DetailHours", 6),
+        hive_off_interval_minutes=table.integer("HiveOff.IntervalMinutes", 10),
+        hive_off_archive_days=table.integer("HiveOff.ArchiveDays", 0),
         archive_folder=table.path_value("HiveOff.ArchiveFolder", "data/archive", base_dir)
         or archive,
     )

@@ -140,6 +140,7 @@ def build_recording(
                 hive_off_settings(config),
                 start_time=options.hive_off_start_time,
                 zone=config.node.zone,
+                every_s=options.hive_off_interval_minutes * 60.0 or None,
                 clock=clock,
             )
         )
@@ -155,4 +156,18 @@ def hive_off_settings(config: Config) -> HiveOffSettings:
         retention_days=options.hive_off_retention_days,
         max_item_age_s=options.processor_max_item_age_ms / 1000,
         node_id=config.node.node_id,
+        detail_hours=options.hive_off_detail_hours,
+        max_rows_per_run=HIVE_OFF_ROWS_PER_RUN,
+        chunk_rows=HIVE_OFF_CHUNK_ROWS,
+        archive_days=options.hive_off_archive_days or None,
     )
+
+
+# A run handles at most this much detail, so one run stays bounded (about a minute of work at
+# 10,000 targets); it is more than a 10,000-target node makes in 10 minutes at a 5 s period
+# (1.2 million rows), so frequent runs keep up, and a first run on a big backlog catches up
+# over several runs.
+HIVE_OFF_ROWS_PER_RUN = 2_000_000
+# Rows per chunk transaction (whole cycles): one cycle at 10,000 targets, so a cycle's record
+# waits for at most one such transaction.
+HIVE_OFF_CHUNK_ROWS = 10_000

@@ -7,6 +7,7 @@ would also silently drop rows that break NOT NULL or CHECK constraints.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
@@ -17,21 +18,24 @@ import sqlite_utils
 from domain.records import CycleRecord, TargetRecord
 from storage.errors import InvalidQueryError
 from storage.frames import fetch
+from storage.schema.compact import FIGURE_COLUMNS
 from storage.transactions import write_transaction
 
 _CYCLE_COLUMNS = tuple(f.name for f in fields(CycleRecord))
 
 
-_TARGET_COLUMNS = tuple(f.name for f in fields(TargetRecord))
-
-
-_STATE_COLUMNS = (*_TARGET_COLUMNS, "updated_at")
+_LATEST_COLUMNS = (
+    "cycle_id",
+    "at",
+    "media_key",
+    *FIGURE_COLUMNS,
+    "reason_key",
+    "error_key",
+    "updated_at",
+)
 
 
 _cycle_values = attrgetter(*_CYCLE_COLUMNS)  # a tuple in column order
-
-
-_target_values = attrgetter(*_TARGET_COLUMNS)
 
 
 def _insert_sql(table: str, columns: Sequence[str], conflict_key: str) -> str:
@@ -44,17 +48,103 @@ def _insert_sql(table: str, columns: Sequence[str], conflict_key: str) -> str:
 _INSERT_CYCLE = _insert_sql("cycles", _CYCLE_COLUMNS, "cycle_id")
 
 
-_INSERT_TARGET = _insert_sql("cycle_targets", ("record_id", *_TARGET_COLUMNS), "record_id")
+_INSERT_BATCH = "INSERT INTO row_batches (cycle_id, at) VALUES (?, ?)"
 
 
-_UPSERT_STATE = (
-    f"INSERT INTO target_state ({', '.join(_STATE_COLUMNS)}) "
-    f"VALUES ({', '.join('?' for _ in _STATE_COLUMNS)}) "
-    "ON CONFLICT(target_id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in _STATE_COLUMNS if c != "target_id")
-    # A late retry of an old cycle must not overwrite a newer live state.
-    + " WHERE excluded.at > target_state.at"
+_INSERT_ROW = (
+    f"INSERT INTO target_rows (batch_key, target_key, media_key, {', '.join(FIGURE_COLUMNS)}, "
+    f"reason_key, error_key) VALUES ({', '.join('?' * (len(FIGURE_COLUMNS) + 5))})"
 )
+
+
+# The latest state, from the rows just stored (one statement per batch, no Python per row).
+_UPSERT_LATEST = f"""
+INSERT INTO target_latest (target_key, cycle_id, at, media_key, {", ".join(FIGURE_COLUMNS)},
+                           reason_key, error_key, updated_at)
+SELECT r.target_key, ?, ?, r.media_key, {", ".join(f"r.{name}" for name in FIGURE_COLUMNS)},
+       r.reason_key, r.error_key, ?
+FROM target_rows AS r WHERE r.batch_key = ?
+ON CONFLICT (target_key) DO UPDATE SET
+    {", ".join(f"{c} = excluded.{c}" for c in _LATEST_COLUMNS)}
+-- a late retry of an old cycle must not overwrite a newer live state
+WHERE excluded.at > target_latest.at
+"""
+
+
+class _Keys:
+    """This connection's copy of the key tables (target id -> key, text -> key).
+
+    Keys are never changed nor deleted once committed, so the copy stays right; a key missing
+    from it is looked up (or created) in the database. After a failed write the copy is
+    dropped, since keys created by a rolled-back transaction do not exist.
+    """
+
+    __slots__ = ("targets", "texts")
+
+    def __init__(self) -> None:
+        self.targets: dict[str, int] = {}
+        self.texts: dict[str | None, int | None] = {None: None}
+
+
+_KEYS_ATTRIBUTE = "_pacing_history_keys"
+
+
+def _keys(db: sqlite_utils.Database) -> _Keys:
+    keys: _Keys | None = getattr(db, _KEYS_ATTRIBUTE, None)
+    if keys is None:
+        keys = _Keys()
+        setattr(db, _KEYS_ATTRIBUTE, keys)
+    return keys
+
+
+def _add_keys(db: sqlite_utils.Database, keys: _Keys, targets: Sequence[TargetRecord]) -> None:
+    """Create the missing keys of these rows, then reload both key tables."""
+    conn = db.conn
+    target_ids = json.dumps([t.target_id for t in targets])
+    texts = {t.media for t in targets} | {t.reason for t in targets} | {t.error for t in targets}
+    texts.discard(None)
+    conn.execute(
+        "INSERT INTO target_keys (target_id) SELECT value FROM json_each(?) WHERE true "
+        "ON CONFLICT (target_id) DO NOTHING",
+        (target_ids,),
+    )
+    conn.execute(
+        "INSERT INTO text_keys (value) SELECT value FROM json_each(?) WHERE true "
+        "ON CONFLICT (value) DO NOTHING",
+        (json.dumps(sorted(t for t in texts if t is not None)),),
+    )
+    keys.targets = dict(conn.execute("SELECT target_id, target_key FROM target_keys"))
+    keys.texts = {None: None, **dict(conn.execute("SELECT value, text_key FROM text_keys"))}
+
+
+def _row_tuples(
+    keys: _Keys, batches: dict[float, int], targets: Sequence[TargetRecord]
+) -> list[tuple[object, ...]]:
+    """The rows as `target_rows` stores them; KeyError for a key not known yet."""
+    tk, xk = keys.targets, keys.texts
+    return [
+        (
+            batches[t.at],
+            tk[t.target_id],
+            xk[t.media],
+            t.goal_pct,
+            t.logged_in_slots,
+            t.ready_slots,
+            t.busy_slots,
+            t.in_queue,
+            t.accepted_total,
+            t.abandoned_total,
+            t.pending_invitations,
+            t.acceptance_rate,
+            t.avg_handle_time_s,
+            t.allowed_invitations,
+            t.interval_s,
+            t.estimated_wait_s,
+            xk[t.reason],
+            xk[t.error],
+        )
+        for t in targets
+    ]
 
 
 def record_cycle(
@@ -67,7 +157,8 @@ def record_cycle(
     """Store one cycle and its target rows atomically; False if it was already stored.
 
     The latest state of each target is updated only when the row is newer than the stored one.
-    `recorded_at` (default: now) stamps `target_state.updated_at`.
+    `recorded_at` (default: now) stamps `target_state.updated_at`. A target given twice in one
+    cycle is stored once (the first), as the record id of the old schema did.
     """
     for target in targets:
         if target.cycle_id != cycle.cycle_id:
@@ -75,21 +166,38 @@ def record_cycle(
                 f"target {target.target_id!r} belongs to cycle {target.cycle_id!r}, "
                 f"not to cycle {cycle.cycle_id!r}"
             )
+    if len({t.target_id for t in targets}) != len(targets):
+        targets = list({t.target_id: t for t in reversed(targets)}.values())[::-1]
     stamp = time.time() if recorded_at is None else recorded_at
     conn = db.conn
-    with write_transaction(db):
-        if conn.execute(_INSERT_CYCLE, _cycle_values(cycle)).rowcount == 0:
-            return False  # a retry: the targets were stored with the cycle, atomically
-        conn.executemany(_INSERT_TARGET, [(t.record_id, *_target_values(t)) for t in targets])
-        conn.executemany(_UPSERT_STATE, [(*_target_values(t), stamp) for t in targets])
+    keys = _keys(db)
+    try:
+        with write_transaction(db):
+            if conn.execute(_INSERT_CYCLE, _cycle_values(cycle)).rowcount == 0:
+                return False  # a retry: the targets were stored with the cycle, atomically
+            batches: dict[float, int] = {}
+            for at in sorted({t.at for t in targets}):
+                batch_key = conn.execute(_INSERT_BATCH, (cycle.cycle_id, at)).lastrowid
+                batches[at] = int(batch_key) if batch_key is not None else 0
+            try:
+                rows = _row_tuples(keys, batches, targets)
+            except KeyError:
+                _add_keys(db, keys, targets)
+                rows = _row_tuples(keys, batches, targets)
+            conn.executemany(_INSERT_ROW, rows)
+            for at, batch_key in batches.items():
+                conn.execute(_UPSERT_LATEST, (cycle.cycle_id, at, stamp, batch_key))
+    except BaseException:
+        setattr(db, _KEYS_ATTRIBUTE, None)  # keys made by the rolled-back write are gone
+        raise
     return True
 
 
 TABLES = (
     "nodes",
     "cycles",
-    "cycle_targets",
-    "target_state",
+    "cycle_targets",  # a view over target_rows since migration 6: the count is the same
+    "target_state",  # a view over target_latest since migration 6
     "scheduler_events",
     "schema_migrations",
 )
@@ -163,7 +271,7 @@ def read_cycle_summary(db: sqlite_utils.Database, now: float, window_s: float) -
 
 def count_rows(db: sqlite_utils.Database) -> dict[str, int]:
     """Row count of every Pacing Watch table present in the database."""
-    present = set(db.table_names())
+    present = {*db.table_names(), *db.view_names()}
     # Table names come from the fixed TABLES tuple, never from callers.
     return {
         name: int(fetch(db, f"SELECT count(*) FROM {name}")[0][0])

@@ -25,6 +25,7 @@ from storage.errors import (
     UnknownNodeError,
     translate_error,
 )
+from storage.schema.compact import convert_legacy_rows
 from storage.schema.migrations import apply_migrations, check_schema_readable
 from storage.transactions import write_transaction
 
@@ -80,6 +81,7 @@ def connect(
         db.execute(f"PRAGMA synchronous={synchronous}")  # checked literal above
         db.execute("PRAGMA foreign_keys=ON")
         apply_migrations(db)
+        convert_legacy_rows(db)  # resumes a conversion a crash interrupted; no-op when done
     except sqlite3.Error as exc:
         conn.close()
         raise translate_error(exc, f"preparing the database {str(file)!r}") from exc

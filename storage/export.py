@@ -1,9 +1,12 @@
 """CSV export of the per-target cycle history, streamed in chunks.
 
-Rows are read by keyset pagination on `(at, record_id)`, `chunk_rows` at a time, so memory
-stays flat whatever the range. The export takes no snapshot: rows stored while it runs with a
-time beyond the last row written are included, older ones are not (a long read transaction
-would stop WAL checkpoints for as long as the download lasts).
+Rows are read by keyset pagination on `(at, cycle_id, target_id)`, `chunk_rows` at a time, so
+memory stays flat whatever the range; the time index of the row batches gives that order a
+cycle at a time. (It is the order of `(at, record_id)` before migration 6, a record id being
+`cycle_id/target_id`, except for two cycles with the same `at` where one id is a prefix of the
+other.) The export takes no snapshot: rows stored while it runs with a time beyond the last row
+written are included, older ones are not (a long read transaction would stop WAL checkpoints
+for as long as the download lasts).
 
 Spreadsheets run some cells as formulas (CSV injection). Every cell is quoted (`csv_writer`),
 so no spreadsheet splits a cell at a `;`, a TAB or a `|` of its own locale and finds a formula
@@ -29,7 +32,7 @@ from storage.errors import InvalidQueryError
 
 __all__ = ["DEFAULT_COLUMNS", "EXPORT_COLUMNS", "csv_writer", "export_cycle_history"]
 
-# Export column -> SQL expression over cycle_targets AS t JOIN cycles AS c. Fixed here, never
+# Export column -> SQL expression over cycle_targets_keyed AS t JOIN cycles AS c. Fixed here, never
 # taken from callers: callers only choose among these names.
 EXPORT_COLUMNS: dict[str, str] = {
     "at": "t.at",
@@ -99,9 +102,10 @@ def export_cycle_history(
     if chunk_rows < 1:
         raise InvalidQueryError(f"chunk_rows must be at least 1, got {chunk_rows}")
 
-    # The keyset (at, record_id) is selected first, after the chosen columns.
-    select = ", ".join([*(EXPORT_COLUMNS[name] for name in chosen), "t.at", "t.record_id"])
-    filters = ["(t.at, t.record_id) > (?, ?)"]
+    # The keyset (at, cycle_id, target_id) is selected after the chosen columns.
+    keyset = ("t.at", "t.cycle_id", "t.target_id")
+    select = ", ".join([*(EXPORT_COLUMNS[name] for name in chosen), *keyset])
+    filters = ["(t.at, t.cycle_id, t.target_id) > (?, ?, ?)", "t.at >= ?"]
     fixed_params: list[Any] = []
     if since is not None:
         filters.append("t.at >= ?")
@@ -113,8 +117,9 @@ def export_cycle_history(
         filters.append("t.target_id IN (SELECT value FROM json_each(?))")
         fixed_params.append(json.dumps(list(target_ids)))
     sql = (
-        f"SELECT {select} FROM cycle_targets AS t JOIN cycles AS c ON c.cycle_id = t.cycle_id "
-        f"WHERE {' AND '.join(filters)} ORDER BY t.at, t.record_id LIMIT ?"
+        f"SELECT {select} FROM cycle_targets_keyed AS t "
+        "JOIN cycles AS c ON c.cycle_id = t.cycle_id "
+        f"WHERE {' AND '.join(filters)} ORDER BY t.at, t.cycle_id, t.target_id LIMIT ?"
     )
 
     writer = csv_writer(out)
@@ -123,10 +128,11 @@ def export_cycle_history(
     time_positions = [i for i, name in enumerate(chosen) if name in _TIME_COLUMNS]
     width = len(chosen)
     # Before every real row: at is REAL NOT NULL and -inf sorts first.
-    key: tuple[float, str] = (-math.inf, "")
+    key: tuple[float, str, str] = (-math.inf, "", "")
     written = 0
     while True:
-        rows = db.conn.execute(sql, (*key, *fixed_params, chunk_rows)).fetchall()
+        # `t.at >= key` repeats the keyset's first part so the time index bounds the scan.
+        rows = db.conn.execute(sql, (*key, key[0], *fixed_params, chunk_rows)).fetchall()
         if not rows:
             break
         for row in rows:
@@ -135,7 +141,7 @@ def export_cycle_history(
                 cells[i] = _iso(row[i])
             writer.writerow(cells)
         written += len(rows)
-        key = (rows[-1][width], rows[-1][width + 1])
+        key = (rows[-1][width], rows[-1][width + 1], rows[-1][width + 2])
         if len(rows) < chunk_rows:
             break
     return written

@@ -131,7 +131,8 @@ def _read_rollups(
     """Buckets before the oldest detail row, from the per-minute rollups (hive-off purged them)."""
     if not _has_rollups(db):
         return []
-    oldest = fetch(db, "SELECT min(at) FROM cycle_targets")[0][0]
+    # Every row batch holds rows (they are stored and purged together): its index answers.
+    oldest = fetch(db, "SELECT min(at) FROM row_batches")[0][0]
     rollup_until = until if oldest is None else min(until, oldest - 1e-6)
     if rollup_until < since:
         return []
@@ -146,8 +147,10 @@ def _read_rollups(
            sum(r.busy_mean * r.busy_n) / nullif(sum(r.busy_n), 0),
            NULL,
            sum(r.queue_mean * r.queue_n) / nullif(sum(r.queue_n), 0),
-           max(r.accepted_last), max(r.abandoned_last), max(s.goal_pct)
-    FROM {ROLLUP_TABLE} AS r LEFT JOIN target_state AS s ON s.target_id = r.target_id
+           max(r.accepted_last), max(r.abandoned_last),
+           max((SELECT s.goal_pct FROM target_latest AS s JOIN target_keys AS k
+                ON k.target_key = s.target_key WHERE k.target_id = r.target_id))
+    FROM {ROLLUP_TABLE} AS r
     WHERE r.minute_start >= ? AND r.minute_start <= ? AND r.samples > 0{where}
     GROUP BY r.target_id, bucket ORDER BY bucket, r.target_id
     """

@@ -22,7 +22,12 @@ from storage.export import (
     export_cells,
     export_cycle_history,
 )
-from storage.hive_off.sql import ARCHIVE_COLUMNS, registered_archives
+from storage.hive_off.sql import (
+    ARCHIVE_COLUMNS,
+    expired_archives,
+    forget_archive,
+    registered_archives,
+)
 
 SUFFIX = ".csv.gz"
 
@@ -89,6 +94,21 @@ def remove_orphans(db: sqlite_utils.Database, folder: Path) -> int:
         if leftover:
             path.unlink()
             removed += 1
+    return removed
+
+
+def remove_expired_archives(db: sqlite_utils.Database, folder: Path, before: float) -> int:
+    """Delete the archive files whose rows are all older than `before` (the retention).
+
+    Unregistered first, then deleted: a crash in between leaves an unregistered file, which the
+    next run's `remove_orphans` deletes; an export never reads a registered file that is gone.
+    """
+    removed = 0
+    for name in expired_archives(db, before):
+        forget_archive(db, name)
+        with contextlib.suppress(FileNotFoundError):
+            (folder / name).unlink()
+        removed += 1
     return removed
 
 

@@ -1,4 +1,5 @@
-"""The nightly hive-off: a NodeService thread that runs it at `HiveOff.StartTime` each day."""
+"""The hive-off schedule: a NodeService thread that runs it at `HiveOff.StartTime` each day, and
+every `HiveOff.IntervalMinutes` besides (each run is bounded, see `HiveOffSettings`)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ def next_run_at(now: float, start_time: str, zone: ZoneInfo) -> float:
 
 
 class NightlyHiveOff:
-    """Runs hive-off every day at the configured time; a failed run is logged, not fatal."""
+    """Runs hive-off every day at the configured time, and every `every_s` seconds when given;
+    a failed run is logged, not fatal."""
 
     name = "nightly hive-off"
 
@@ -38,7 +40,11 @@ class NightlyHiveOff:
         zone: ZoneInfo,
         clock: Callable[[], float],
         run: Callable[[HiveOffSettings], HiveOffReport] = run_hive_off,
+        every_s: float | None = None,
     ) -> None:
+        if every_s is not None and not every_s > 0:
+            raise ValueError(f"every_s must be positive or None, got {every_s}")
+        self._every_s = every_s
         self._settings = settings
         self._start_time = start_time
         self._zone = zone
@@ -58,6 +64,8 @@ class NightlyHiveOff:
         now = self._clock()
         if self._due is None:
             self._due = next_run_at(now, self._start_time, self._zone)
+            if self._every_s is not None:
+                self._due = min(self._due, now + self._every_s)
         if now < self._due:
             # Wake at least hourly: a wall clock that jumps is noticed within the hour.
             return min(3600.0, self._due - now)

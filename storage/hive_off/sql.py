@@ -13,16 +13,16 @@ from storage.transactions import write_transaction
 ARCHIVE_COLUMNS: tuple[str, ...] = tuple(EXPORT_COLUMNS)
 
 _PREPARE = (
-    "CREATE TEMP TABLE IF NOT EXISTS hive_batch (record_id TEXT PRIMARY KEY)",
+    "CREATE TEMP TABLE IF NOT EXISTS hive_chunk (batch_key INTEGER PRIMARY KEY)",
     "CREATE TEMP TABLE IF NOT EXISTS hive_cycles (cycle_id TEXT PRIMARY KEY)",
 )
 
 _ROLLUP = """
-INSERT INTO target_minute_rollups AS r (
-    target_id, minute_start, samples, allowed_sum, pending_mean, pending_n, ready_mean, ready_n,
+INSERT INTO minute_rollups AS r (
+    target_key, minute_start, samples, allowed_sum, pending_mean, pending_n, ready_mean, ready_n,
     busy_mean, busy_n, queue_mean, queue_n, accepted_delta, abandoned_delta, accepted_last,
     abandoned_last, last_at)
-SELECT target_id, minute, count(*), coalesce(sum(allowed_invitations), 0),
+SELECT target_key, minute, count(*), coalesce(sum(allowed_invitations), 0),
        avg(pending_invitations), count(pending_invitations), avg(ready_slots), count(ready_slots),
        avg(busy_slots), count(busy_slots), avg(in_queue), count(in_queue),
        sum(acc_delta), sum(ab_delta), accepted_total, abandoned_total, max(at)
@@ -35,25 +35,25 @@ FROM (
              WHEN abandoned_total >= prev_ab THEN abandoned_total - prev_ab
              ELSE abandoned_total END AS ab_delta
     FROM (
-        SELECT t.target_id, t.at, CAST(t.at / 60 AS INTEGER) * 60.0 AS minute,
+        SELECT t.target_key, t.at, CAST(t.at / 60 AS INTEGER) * 60.0 AS minute,
                t.allowed_invitations, t.pending_invitations, t.ready_slots, t.busy_slots,
                t.in_queue, t.accepted_total, t.abandoned_total,
                coalesce(lag(t.accepted_total) OVER w, (
-                   SELECT p.accepted_last FROM target_minute_rollups AS p
-                   WHERE p.target_id = t.target_id AND p.minute_start <= t.at
+                   SELECT p.accepted_last FROM minute_rollups AS p
+                   WHERE p.target_key = t.target_key AND p.minute_start <= t.at
                    ORDER BY p.minute_start DESC LIMIT 1)) AS prev_acc,
                coalesce(lag(t.abandoned_total) OVER w, (
-                   SELECT p.abandoned_last FROM target_minute_rollups AS p
-                   WHERE p.target_id = t.target_id AND p.minute_start <= t.at
+                   SELECT p.abandoned_last FROM minute_rollups AS p
+                   WHERE p.target_key = t.target_key AND p.minute_start <= t.at
                    ORDER BY p.minute_start DESC LIMIT 1)) AS prev_ab
-        FROM cycle_targets AS t
-        WHERE t.record_id IN (SELECT record_id FROM temp.hive_batch)
-        WINDOW w AS (PARTITION BY t.target_id ORDER BY t.at, t.record_id)
+        FROM cycle_targets_keyed AS t
+        WHERE t.batch_key IN (SELECT batch_key FROM temp.hive_chunk)
+        WINDOW w AS (PARTITION BY t.target_key ORDER BY t.at, t.record_id)
     )
 )
 WHERE true
-GROUP BY target_id, minute
-ON CONFLICT (target_id, minute_start) DO UPDATE SET
+GROUP BY target_key, minute
+ON CONFLICT (target_key, minute_start) DO UPDATE SET
     samples = r.samples + excluded.samples,
     allowed_sum = r.allowed_sum + excluded.allowed_sum,
     {merged_means},
@@ -83,29 +83,42 @@ ROLLUP_SQL = _ROLLUP.format(
 
 
 def select_chunk(db: sqlite_utils.Database, cutoff: float, rows: int) -> int:
-    """Put the oldest `rows` detail rows before `cutoff` in temp.hive_batch; returns how many."""
+    """Put the oldest row batches before `cutoff` in temp.hive_chunk, whole batches (a cycle's
+    rows) adding up to about `rows` rows (at least one batch); returns how many rows."""
     for statement in _PREPARE:
         db.execute(statement)
-    db.execute("DELETE FROM temp.hive_batch")
+    db.execute("DELETE FROM temp.hive_chunk")
     db.execute("DELETE FROM temp.hive_cycles")
-    db.execute(
-        "INSERT INTO temp.hive_batch (record_id) SELECT record_id FROM cycle_targets "
-        "WHERE at < ? ORDER BY at, record_id LIMIT ?",
-        (cutoff, rows),
+    chosen: list[tuple[int]] = []
+    total = 0
+    oldest = db.conn.execute(
+        "SELECT b.batch_key, (SELECT count(*) FROM target_rows AS r "
+        "WHERE r.batch_key = b.batch_key) FROM row_batches AS b WHERE b.at < ? "
+        "ORDER BY b.at, b.cycle_id",
+        (cutoff,),
     )
+    for batch_key, count in oldest:
+        if chosen and total + count > rows:
+            break
+        chosen.append((batch_key,))
+        total += count
+    oldest.close()
+    db.conn.executemany("INSERT INTO temp.hive_chunk (batch_key) VALUES (?)", chosen)
     db.execute(
-        "INSERT INTO temp.hive_cycles (cycle_id) SELECT DISTINCT cycle_id FROM cycle_targets "
-        "WHERE record_id IN (SELECT record_id FROM temp.hive_batch)"
+        "INSERT INTO temp.hive_cycles (cycle_id) SELECT DISTINCT cycle_id FROM row_batches "
+        "WHERE batch_key IN (SELECT batch_key FROM temp.hive_chunk)"
     )
-    return int(db.execute("SELECT count(*) FROM temp.hive_batch").fetchone()[0])
+    return total
 
 
 def chunk_rows(db: sqlite_utils.Database) -> Iterator[tuple[Any, ...]]:
     """The chunk's rows with every export column, raw (epoch seconds), in (at, record_id) order."""
     select = ", ".join(EXPORT_COLUMNS[name] for name in ARCHIVE_COLUMNS)
     yield from db.conn.execute(
-        f"SELECT {select} FROM cycle_targets AS t JOIN cycles AS c ON c.cycle_id = t.cycle_id "
-        "WHERE t.record_id IN (SELECT record_id FROM temp.hive_batch) ORDER BY t.at, t.record_id"
+        f"SELECT {select} FROM cycle_targets_keyed AS t "
+        "JOIN cycles AS c ON c.cycle_id = t.cycle_id "
+        "WHERE t.batch_key IN (SELECT batch_key FROM temp.hive_chunk) "
+        "ORDER BY t.at, t.record_id"
     )
 
 
@@ -128,11 +141,14 @@ def roll_up_and_purge(
             {**archive, "run_id": run_id},
         )
         db.execute(
-            "DELETE FROM cycle_targets WHERE record_id IN (SELECT record_id FROM temp.hive_batch)"
+            "DELETE FROM target_rows WHERE batch_key IN (SELECT batch_key FROM temp.hive_chunk)"
+        )
+        db.execute(
+            "DELETE FROM row_batches WHERE batch_key IN (SELECT batch_key FROM temp.hive_chunk)"
         )
         purged = db.conn.execute(
             "DELETE FROM cycles WHERE cycle_id IN (SELECT cycle_id FROM temp.hive_cycles) "
-            "AND NOT EXISTS (SELECT 1 FROM cycle_targets AS t WHERE t.cycle_id = cycles.cycle_id)"
+            "AND NOT EXISTS (SELECT 1 FROM row_batches AS b WHERE b.cycle_id = cycles.cycle_id)"
         ).rowcount
     return minutes, purged
 
@@ -147,6 +163,18 @@ def registered_archives(
         (since, since, until, until),
     ).fetchall()
     return [row[0] for row in rows]
+
+
+def expired_archives(db: sqlite_utils.Database, before: float) -> list[str]:
+    """Registered archive files whose rows are all older than `before`."""
+    rows = db.execute("SELECT file FROM hive_off_archives WHERE last_at < ?", (before,))
+    return [row[0] for row in rows.fetchall()]
+
+
+def forget_archive(db: sqlite_utils.Database, name: str) -> None:
+    """Unregister one archive file (its file is deleted after this commits)."""
+    with write_transaction(db):
+        db.execute("DELETE FROM hive_off_archives WHERE file = ?", (name,))
 
 
 def start_run(
@@ -188,8 +216,11 @@ def update_run(db: sqlite_utils.Database, run_id: str, now: float, **counts: Any
 def prune_bookkeeping(
     db: sqlite_utils.Database, samples_before: float, cycles_before: float
 ) -> None:
-    """Drop old disk and runtime samples, and archived cycle ids no backlog item can carry."""
+    """Drop old rollups, disk and runtime samples, and archived cycle ids no backlog item can
+    carry."""
     with write_transaction(db):
+        # Per-minute rollups are the history beyond the detail window, kept for the retention.
+        db.execute("DELETE FROM minute_rollups WHERE minute_start < ?", (samples_before,))
         db.execute("DELETE FROM backlog_samples WHERE at < ?", (samples_before,))
         # One runtime sample per cycle would otherwise grow without end (17,280 a day at 5 s).
         db.execute("DELETE FROM runtime_samples WHERE at < ?", (samples_before,))

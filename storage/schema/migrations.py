@@ -6,7 +6,6 @@ Add a migration by appending `Migration(next_number, "what it does", sql_or_call
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,6 +17,8 @@ from storage.leases import LEASES_SCHEMA
 from storage.pacer_state import PACER_STATE_SCHEMA
 from storage.schema.alarms import ALARMS_SCHEMA
 from storage.schema.backlog import BACKLOG_SCHEMA
+from storage.schema.compact import compact_history, legacy_rows_left
+from storage.schema.script import split_statements
 from storage.transactions import write_transaction
 
 __all__ = [
@@ -137,6 +138,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "master lease", LEASES_SCHEMA),
     Migration(4, "alarm conditions, instances, transitions, runtime samples", ALARMS_SCHEMA),
     Migration(5, "pacer state for warm restarts", PACER_STATE_SCHEMA),
+    Migration(6, "compact history: integer keys, row batches, views", compact_history),
 )
 
 _CREATE_MIGRATIONS_TABLE = """
@@ -213,6 +215,13 @@ def check_schema_readable(db: sqlite_utils.Database, where: str) -> None:
             f"the database {where!r} is at schema version {current}, this code reads "
             f"version {target}: start a node of this version once to migrate it."
         )
+    left = legacy_rows_left(db)
+    if left is not None:
+        raise SchemaVersionError(
+            f"the database {where!r} is being converted to the compact history schema "
+            f"({left:,} rows left): wait for the node that started it to finish, or start a "
+            "node of this version with this database to resume the conversion."
+        )
 
 
 def _too_new_message(current: int, target: int) -> str:
@@ -221,22 +230,6 @@ def _too_new_message(current: int, target: int) -> str:
         f"{target}: it was migrated by a newer Pacing Watch. Upgrade this installation, or "
         "point it at another database file."
     )
-
-
-def split_statements(script: str) -> list[str]:
-    """Split a SQL script into complete statements (semicolons inside strings are kept)."""
-    statements: list[str] = []
-    pending = ""
-    for line in script.splitlines(keepends=True):
-        pending += line
-        if sqlite3.complete_statement(pending):
-            statements.append(pending.strip())
-            pending = ""
-    if pending.strip() and sqlite3.complete_statement(pending + ";"):
-        statements.append(pending.strip())  # a last statement may omit its semicolon
-    elif pending.strip():
-        raise StorageError(f"migration SQL ends with an incomplete statement: {pending.strip()!r}")
-    return statements
 
 
 def _check_sequence(migrations: Sequence[Migration]) -> None:

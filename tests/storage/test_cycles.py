@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlite_utils
@@ -24,6 +25,16 @@ from tests.builders import NO_STATISTICS, count, make_cycle, make_target
 TARGETS = ("Proactive Chat - chat", "Proactive Voice - voice", "Sales - chat")
 
 
+def stored_row(db: sqlite_utils.Database, record_id: str) -> dict[str, Any]:
+    """One row of `cycle_targets` (a view over the compact tables) as the readers see it."""
+    return next(db.query("SELECT * FROM cycle_targets WHERE record_id = ?", [record_id]))
+
+
+def stored_state(db: sqlite_utils.Database, target_id: str) -> dict[str, Any]:
+    """The latest state of one target (`target_state` is a view since migration 6)."""
+    return next(db.query("SELECT * FROM target_state WHERE target_id = ?", [target_id]))
+
+
 def test_record_cycle_writes_one_cycle_row_and_one_row_per_target(
     db: sqlite_utils.Database,
 ) -> None:
@@ -40,7 +51,7 @@ def test_record_cycle_stores_every_field_as_given(db: sqlite_utils.Database) -> 
     target = make_target(pending_invitations=None, acceptance_rate=None, error="HTTP 503")
     record_cycle(db, cycle, [target])
     stored_cycle = db.table("cycles").get("c1")
-    stored_target = db.table("cycle_targets").get(target.record_id)
+    stored_target = stored_row(db, target.record_id)
     assert CycleRecord(**stored_cycle) == cycle
     assert TargetRecord(**{k: v for k, v in stored_target.items() if k != "record_id"}) == target
 
@@ -59,7 +70,7 @@ def test_target_state_keeps_the_newest_row_when_an_old_cycle_arrives_late(
 ) -> None:
     record_cycle(db, make_cycle("new", 2_000.0), [make_target("new", at=2_000.1, in_queue=9)])
     record_cycle(db, make_cycle("old", 1_000.0), [make_target("old", at=1_000.1, in_queue=1)])
-    state = db.table("target_state").get(TARGETS[0])
+    state = stored_state(db, TARGETS[0])
     assert (state["cycle_id"], state["in_queue"]) == ("new", 9)
     assert count(db, "cycle_targets") == 2
 
@@ -67,7 +78,7 @@ def test_target_state_keeps_the_newest_row_when_an_old_cycle_arrives_late(
 def test_target_state_moves_to_a_newer_row(db: sqlite_utils.Database) -> None:
     record_cycle(db, make_cycle("c1"), [make_target("c1", at=1_000.1)], recorded_at=5.0)
     record_cycle(db, make_cycle("c2", 1_005.0), [make_target("c2", at=1_005.1)], recorded_at=6.0)
-    state = db.table("target_state").get(TARGETS[0])
+    state = stored_state(db, TARGETS[0])
     assert (state["cycle_id"], state["at"], state["updated_at"]) == ("c2", 1_005.1, 6.0)
 
 
@@ -176,5 +187,5 @@ def test_a_target_without_statistics_is_still_recorded_with_its_error(
 ) -> None:
     blind = make_target(**NO_STATISTICS, error="stat source timed out")
     assert record_cycle(db, make_cycle(status="failed", error="stat source timed out"), [blind])
-    stored = db.table("cycle_targets").get(blind.record_id)
+    stored = stored_row(db, blind.record_id)
     assert (stored["in_queue"], stored["error"]) == (None, "stat source timed out")

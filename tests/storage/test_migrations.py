@@ -22,9 +22,10 @@ def test_a_new_database_gets_every_migration_recorded(db: sqlite_utils.Database)
     rows = list(db.query("SELECT number, name, applied_at FROM schema_migrations ORDER BY number"))
     assert [(r["number"], r["name"]) for r in rows] == [(m.number, m.name) for m in MIGRATIONS]
     assert all(abs(r["applied_at"] - time.time()) < 60 for r in rows)
-    assert {"nodes", "cycles", "cycle_targets", "target_state", "scheduler_events"} <= set(
+    assert {"nodes", "cycles", "target_rows", "target_latest", "scheduler_events"} <= set(
         db.table_names()
     )
+    assert {"cycle_targets", "cycle_targets_keyed", "target_state"} <= set(db.view_names())
 
 
 def test_rerunning_migrations_is_a_no_op(db: sqlite_utils.Database, db_path: Path) -> None:

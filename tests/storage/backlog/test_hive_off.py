@@ -64,10 +64,11 @@ def setup(tmp_path: Path) -> tuple[sqlite_utils.Database, HiveOffSettings]:
         tmp_path / "pacing.db",
         tmp_path / "backlog",
         tmp_path / "archive",
-        retention_days=30,
+        retention_days=60,  # rollups are kept 60 days,
         max_item_age_s=86_400.0,
         node_id="node-a",
         chunk_rows=100,
+        detail_hours=30 * 24,  # detail 30
     )
     BacklogFolder(settings.backlog_folder)
     return db, settings
@@ -96,7 +97,7 @@ def test_runtime_samples_older_than_the_retention_are_purged(
     db, settings = setup
     for at in (OLD, NOW - 60):
         record_runtime_sample(db, RuntimeSample("node-a", at, 0.001, 0.002, 1, 1.0, 1, 1, None))
-    run_hive_off(settings, clock=lambda: NOW)
+    run_hive_off(replace(settings, retention_days=30), clock=lambda: NOW)
     kept = db.execute("SELECT at FROM runtime_samples").fetchall()
     assert kept == [(NOW - 60,)]
 
@@ -174,3 +175,46 @@ def test_a_hive_off_killed_at_a_random_moment_resumes_and_loses_nothing(
     statuses = read_hive_off_runs(db)["status"].tolist()
     assert statuses[0] == "done" and set(statuses[1:]) <= {"interrupted", "done"}
     assert report.interrupted_before == statuses.count("interrupted")
+
+
+def test_detail_beyond_the_detail_window_becomes_minute_rollups_kept_for_the_retention(
+    setup: tuple[sqlite_utils.Database, HiveOffSettings],
+) -> None:
+    db, settings = setup
+    fill(db, NOW - 8 * 3600, 12)  # one minute, 8 hours ago
+    report = run_hive_off(replace(settings, retention_days=30, detail_hours=6), clock=lambda: NOW)
+    assert report.complete and report.rows_archived == 360 * 2 + 12 * 2
+    assert detail_count(db) == 12 * 2  # the last hour's detail stays
+    rollups = read_target_minute_rollups(db, None, OLD - 60, NOW)
+    # The 8-hour-old minute is rolled up; the 40-day-old ones are beyond the retention.
+    assert sorted(set(rollups["minute_start"])) == [(NOW - 8 * 3600) // 60 * 60]
+    assert rollups["samples"].tolist() == [12, 12]
+
+
+def test_a_run_stops_at_its_row_budget_and_the_next_run_continues(
+    setup: tuple[sqlite_utils.Database, HiveOffSettings],
+) -> None:
+    db, settings = setup
+    bounded = replace(settings, max_rows_per_run=300)
+    first = run_hive_off(bounded, clock=lambda: NOW)
+    assert (first.complete, first.rows_archived, detail_count(db)) == (False, 300, 744 - 300)
+    totals = [first.rows_archived]
+    while not (report := run_hive_off(bounded, clock=lambda: NOW)).complete:
+        totals.append(report.rows_archived)
+    totals.append(report.rows_archived)
+    assert sum(totals) == 720 and detail_count(db) == 24
+    assert all(run <= 300 for run in totals)
+
+
+def test_archive_files_older_than_their_retention_are_deleted(
+    setup: tuple[sqlite_utils.Database, HiveOffSettings],
+) -> None:
+    db, settings = setup
+    kept = run_hive_off(settings, clock=lambda: NOW)
+    assert kept.archives_removed == 0 and kept.archive_files > 0
+    files = sorted(settings.archive_folder.iterdir())
+    assert len(files) == kept.archive_files
+    report = run_hive_off(replace(settings, archive_days=30), clock=lambda: NOW)
+    assert report.archives_removed == kept.archive_files
+    assert list(settings.archive_folder.iterdir()) == []
+    assert export_all(db, settings.archive_folder).count("\n") == 1 + 24

@@ -123,7 +123,7 @@ def test_a_constraint_error_is_never_backlogged_even_when_all_failures_are(
     folder = BacklogFolder(tmp_path / "backlog")
     recorder, sink = recorder_for(database, folder, ErrorPolicy(True, (), ()))
     database.get().execute(
-        "CREATE TEMP TRIGGER refuse BEFORE INSERT ON cycle_targets "
+        "CREATE TEMP TRIGGER refuse BEFORE INSERT ON target_rows "
         "BEGIN SELECT RAISE(ABORT, 'refused'); END"
     )
     with pytest.raises(CycleNotStored):

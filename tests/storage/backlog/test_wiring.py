@@ -12,11 +12,11 @@ import pytest
 
 from cli.main import main
 from domain.signals import CollectingSink
-from node.recording import build_recording
+from node.recording import HIVE_OFF_ROWS_PER_RUN, build_recording, hive_off_settings
 from storage.backlog import BacklogDatabase, BacklogFolder
 from storage.backlog.control import read_processor_enabled
 from storage.db import PerThreadDatabase
-from storage.hive_off import next_run_at
+from storage.hive_off import HiveOffReport, HiveOffSettings, NightlyHiveOff, next_run_at
 from tests.builders import register_node
 from tests.storage.backlog.faults import outcome
 from tests.support import eventually, shipped_config, write_test_config
@@ -83,3 +83,29 @@ def test_the_nightly_run_is_the_next_start_time_in_the_node_time_zone() -> None:
     assert (due.day, due.hour) in {(29, 2), (29, 3)}
     later = next_run_at(due.timestamp(), "02:30", paris)
     assert datetime.fromtimestamp(later, tz=paris).day == 30
+
+
+def test_hive_off_runs_every_interval_besides_the_night_each_run_bounded(tmp_path: Path) -> None:
+    config = shipped_config(tmp_path)
+    settings = hive_off_settings(config)
+    assert (settings.detail_hours, settings.retention_days) == (6, 30)  # the defaults
+    assert settings.max_rows_per_run == HIVE_OFF_ROWS_PER_RUN
+    runs: list[HiveOffSettings] = []
+
+    def run(given: HiveOffSettings) -> HiveOffReport:
+        runs.append(given)
+        return HiveOffReport("r", 0.0, 0, 0, 0, 0, 0, 0, 0.0)
+
+    now = [datetime(2026, 6, 1, 12, 0, tzinfo=ZoneInfo("UTC")).timestamp()]
+    service = NightlyHiveOff(
+        settings,
+        start_time="02:30",
+        zone=ZoneInfo("UTC"),
+        clock=lambda: now[0],
+        run=run,
+        every_s=600.0,
+    )
+    assert service._turn() == 600.0  # noqa: SLF001 - one turn of the loop, without its thread
+    now[0] += 600.0
+    assert (service._turn(), len(runs)) == (0.0, 1)  # noqa: SLF001
+    assert service._turn() == 600.0 and runs == [settings]  # noqa: SLF001
