@@ -262,10 +262,16 @@ def _derive(
     targets: dict[str, PacingTarget] = {}
     problems: list[str] = []
     warnings: list[str] = []
+    # Each group listed under every queue it serves, once, in the groups' order: one pass
+    # over the groups instead of one per queue.
+    groups_by_vq: dict[str, list[AgentGroup]] = {}
+    for group in agent_groups:
+        for vq_name in dict.fromkeys(group.vq_names):
+            groups_by_vq.setdefault(vq_name, []).append(group)
     for index, vq in enumerate(virtual_queues):
         if vq.media is None:
             continue
-        groups = [group for group in agent_groups if vq.name in group.vq_names]
+        groups = groups_by_vq.get(vq.name, [])
         slots_by_agent: dict[str, int] = {}
         for group in groups:
             slots = group.slots_for(vq.media)
