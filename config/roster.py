@@ -155,11 +155,14 @@ def read_agents(root: TableReader) -> tuple[Agent, ...]:
         else:
             width = max(2, len(str(count)))
             names = [f"{name}-{index:0{width}d}" for index in range(1, count + 1)]
+        skill_levels = tuple(skills)  # one tuple shared by the `count` agents of the entry
         for agent_name in names:
-            if agent_name and agent_name in first_at:
-                table.report("name", agent_name, f"a name not used by {first_at[agent_name]}")
-            first_at.setdefault(agent_name, table.where)
-            agents.append(Agent(agent_name, tuple(skills)))
+            if agent_name in first_at:
+                if agent_name:
+                    table.report("name", agent_name, f"a name not used by {first_at[agent_name]}")
+            else:
+                first_at[agent_name] = table.where
+            agents.append(Agent(agent_name, skill_levels))
     return tuple(agents)
 
 
