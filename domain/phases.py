@@ -8,13 +8,14 @@ does not ask for timings passes none and nothing is measured.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["StartupTimings", "seconds_since_process_start"]
+__all__ = ["StartupTimings", "collector_paused", "seconds_since_process_start"]
 
 
 class StartupTimings:
@@ -75,3 +76,22 @@ def seconds_since_process_start() -> float | None:
     except (OSError, ValueError, IndexError):
         return None
     return max(0.0, uptime_s - started_ticks / ticks_per_s)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for the block, then back on if it was on.
+
+    Start-up builds millions of objects that all stay alive (a 10,000-target file: the TOML
+    document, 200,000 agents, the simulator's agents and events) and no cyclic garbage
+    (what dies is freed by reference counting). Every 700 allocations a collection starts,
+    and the older generations walk everything built so far again: about a third of loading
+    and half of building a node at 10,000 targets went there.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
