@@ -74,9 +74,11 @@ def _print_timings(timings: StartupTimings | None) -> None:
 
 def _check_config(args: argparse.Namespace) -> int:
     timings = _startup_timings(args)
-    config = load_config(args.file or default_config_path(), timings=timings)
+    try:
+        config = load_config(args.file or default_config_path(), timings=timings)
+    finally:
+        _print_timings(timings)  # a refused file's phases too
     sys.stdout.write(describe(config) + "\n")
-    _print_timings(timings)
     return EXIT_OK
 
 

@@ -137,19 +137,14 @@ def read_virtual_queues(
 def read_agents(root: TableReader) -> tuple[Agent, ...]:
     agents: list[Agent] = []
     first_at: dict[str, str] = {}
-    roster_size = 0
-    for table in root.tables("agents", MAX_AGENTS):
+    tables = root.tables("agents", MAX_AGENTS)
+    if _roster_too_big(root, tables):  # counted before any agent is made
+        return ()
+    for table in tables:
         name = table.string("name", required=True, max_chars=MAX_NAME_CHARS) or ""
         skills = _read_skills(table)
         count = _read_count(table)
         table.finish()
-        roster_size += count or 1
-        if roster_size > MAX_AGENTS:  # checked before the names are made
-            table.problems.append(
-                f"agents: {roster_size:,} agents so far at {table.where} — expected a roster "
-                f"of at most {MAX_AGENTS:,} agents (count included)"
-            )
-            break
         if count is None:
             names = [name]
         else:
@@ -164,6 +159,28 @@ def read_agents(root: TableReader) -> tuple[Agent, ...]:
                 first_at[agent_name] = table.where
             agents.append(Agent(agent_name, skill_levels))
     return tuple(agents)
+
+
+def _roster_too_big(root: TableReader, tables: Sequence[TableReader]) -> bool:
+    """Whether the roster, `count` expanded, passes `MAX_AGENTS` (reported once if so).
+
+    Counted from the raw entries before anything is built, so a refused roster costs no
+    memory (an invalid `count` counts as one agent, as it is read below).
+    """
+    roster_size = 0
+    for table in tables:
+        count = table.raw.get("count")
+        if isinstance(count, int) and not isinstance(count, bool) and 1 <= count <= MAX_AGENT_COUNT:
+            roster_size += count
+        else:
+            roster_size += 1
+        if roster_size > MAX_AGENTS:
+            root.problems.append(
+                f"agents: {roster_size:,} agents so far at {table.where} — expected a roster "
+                f"of at most {MAX_AGENTS:,} agents (count included)"
+            )
+            return True
+    return False
 
 
 def _read_skills(table: TableReader) -> list[tuple[str, int]]:
