@@ -18,7 +18,7 @@ from cli.common import (
     parse_time,
 )
 from config import describe, load_config, require_paced_targets
-from domain.phases import StartupTimings, seconds_since_process_start
+from domain.phases import StartupTimings
 
 
 def register(commands: Commands) -> None:
@@ -61,9 +61,7 @@ def _startup_timings(args: argparse.Namespace) -> StartupTimings | None:
     if not args.timings:
         return None
     timings = StartupTimings()
-    imported_s = seconds_since_process_start()
-    if imported_s is not None:
-        timings.add("import", imported_s)
+    timings.add_imports()
     return timings
 
 
