@@ -201,14 +201,15 @@ def _run_node(
     from node.build import build_node
 
     imports_s = time.perf_counter() - imported
+    # The fakes load the same file first: start-up is the node's alone, not a race for the CPU.
+    assert fakes.stdout is not None
+    if fakes.stdout.readline().strip() != "ready":
+        raise SystemExit("the fake servers did not start")
     started = time.perf_counter()
     config = load_config(path)
     require_paced_targets(config)
     node = build_node(config, mode="headless")
     startup_s = time.perf_counter() - started
-    assert fakes.stdout is not None
-    if fakes.stdout.readline().strip() != "ready":  # the fakes load the same file meanwhile
-        raise SystemExit("the fake servers did not start")
     phases: dict[str, list[float]] = {name: [] for name in (*PHASES, "cycle", "cpu")}
     rss_at: dict[int, int] = {}
     gc_pauses: list[float] = []
