@@ -41,9 +41,8 @@ from playwright.sync_api import Page  # noqa: E402
 from benchmarks.history_fill import fill_history, top_up  # noqa: E402
 from tests.browser.harness import (  # noqa: E402
     SCRIPT_DONE,
-    free_port,
     launched_chromium,
-    streamlit_command,
+    spawn_dashboard,
 )
 from tests.support import ROOT  # noqa: E402
 
@@ -95,18 +94,8 @@ def write_config(folder: Path, database: Path, targets: int, kind: str) -> Path:
 
 def start_server(config: Path, log_path: Path) -> tuple[subprocess.Popen[bytes], str, float]:
     """`streamlit run app.py` on a free port: the process, its URL and seconds to health."""
-    port = free_port()
     started = time.perf_counter()
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            streamlit_command(port),
-            cwd=ROOT,
-            env={**os.environ, "PACING_CONFIG": str(config)},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
+    server, url = spawn_dashboard(config, log_path)
     while True:
         if server.poll() is not None:
             raise SystemExit(f"the dashboard exited:\n{log_path.read_text()}")

@@ -90,11 +90,9 @@ def refused_start(config: Path, address: str = "127.0.0.1") -> subprocess.Comple
     )
 
 
-@contextmanager
-def running_dashboard(folder: Path, config: Path, database: Path) -> Iterator[Dashboard]:
-    """`streamlit run app.py` on a free loopback port, healthy, until the block ends."""
+def spawn_dashboard(config: Path, log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """`streamlit run app.py` on a free loopback port, its output in `log_path`: process, URL."""
     port = free_port()
-    log_path = folder / "server.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(
             streamlit_command(port),
@@ -104,7 +102,15 @@ def running_dashboard(folder: Path, config: Path, database: Path) -> Iterator[Da
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    board = Dashboard(f"http://127.0.0.1:{port}", config, database, log_path)
+    return server, f"http://127.0.0.1:{port}"
+
+
+@contextmanager
+def running_dashboard(folder: Path, config: Path, database: Path) -> Iterator[Dashboard]:
+    """`streamlit run app.py` on a free loopback port, healthy, until the block ends."""
+    log_path = folder / "server.log"
+    server, url = spawn_dashboard(config, log_path)
+    board = Dashboard(url, config, database, log_path)
     try:
         wait_healthy(board, server)
         yield board
