@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from dashboard.health import health_report
-from dashboard.settings import config_path, load_dashboard_config
+from dashboard.settings import load_dashboard_config
 from dashboard.ui.navigation import refuse_open_bind_without_sign_in
 
 log = logging.getLogger("pacing.app")
@@ -27,24 +27,31 @@ log = logging.getLogger("pacing.app")
 @asynccontextmanager
 async def lifespan(_app: Any) -> AsyncIterator[dict[str, Any]]:
     """Start the embedded node once per server process; stop it on shutdown."""
-    from config import load_config
+    from domain.phases import StartupTimings
     from node.build import start_embedded_node, stop_embedded_node
     from node.logs import configure_logging
 
-    config = load_config(config_path())  # a bad file stops start-up with every problem listed
+    timings = StartupTimings()
+    timings.add_imports()
+    # A bad file stops start-up with every problem listed; a good one is cached for the pages.
+    config = load_dashboard_config(timings=timings)
     configure_logging(config.log)
     refuse_open_bind_without_sign_in(config)
     for warning in config.warnings:
         log.warning("config: %s", warning)
     watch = None
+    timings.start_lap()
     if config.node.embedded:
         start_embedded_node(config)
+        timings.lap("build and start node")
     else:
         log.info("[node] embedded = false: this dashboard only reads %s", config.node.database_path)
         from node.no_master_watch import build_no_master_watch
 
         watch = build_no_master_watch(config)  # nobody else raises NoMasterNode when all nodes die
         watch.start()
+        timings.lap("start NoMasterNode watch")
+    log.info("%s", timings.report())
     try:
         yield {}
     finally:

@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from config.limits import MAX_AGENT_COUNT, MAX_AGENTS
+
 ROOT = Path(__file__).resolve().parents[1]
 
 SETUP = f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
@@ -88,8 +90,11 @@ def config_cases(folder: Path) -> None:
     config_case("import only (baseline)", "", folder)
     config_case("arrays 5,000 deep", "x = " + "[" * 5000 + "]" * 5000, folder)
     config_case("agents count = 10**9", '[[agents]]\nname = "a"\ncount = 1000000000\n', folder)
-    roster = "".join(f'[[agents]]\nname = "a{i}"\ncount = 100000\n' for i in range(10))
-    config_case("the largest roster allowed (1,000,000 agents)", roster, folder)
+    entries = MAX_AGENTS // MAX_AGENT_COUNT
+    roster = "".join(
+        f'[[agents]]\nname = "a{i}"\ncount = {MAX_AGENT_COUNT}\n' for i in range(entries)
+    )
+    config_case(f"the largest roster allowed ({MAX_AGENTS:,} agents)", roster, folder)
     tables = 1_500_000  # the most tables a file may have
     config_case(f"{tables:,} one-key tables", b"[[x]]\na = 1\n" * tables, folder)
     config_case("60 MiB of one-key tables", b"[[x]]\na = 1\n" * (60 * 2**20 // 12), folder)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from config import Config, load_config
+from domain.phases import StartupTimings
 from node.logs import configure_logging
 
 DEFAULT_CONFIG = "pacing.toml"
@@ -29,9 +30,9 @@ def add_config_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def load_cli_config(args: argparse.Namespace) -> Config:
+def load_cli_config(args: argparse.Namespace, *, timings: StartupTimings | None = None) -> Config:
     """Load `--config` (or the default), and set up logging from its `[log]` section."""
-    config = load_config(getattr(args, "config", None) or default_config_path())
+    config = load_config(getattr(args, "config", None) or default_config_path(), timings=timings)
     configure_logging(config.log)
     return config
 

@@ -18,12 +18,14 @@ from cli.common import (
     parse_time,
 )
 from config import describe, load_config, require_paced_targets
+from domain.phases import StartupTimings
 
 
 def register(commands: Commands) -> None:
     """The core commands: check-config, node, export."""
     check = commands.add_parser("check-config", help="validate a file, print targets and warnings")
     check.add_argument("file", nargs="?", default=None, help="config file (default pacing.toml)")
+    _add_timings_option(check)
     check.set_defaults(handler=_check_config)
 
     node = commands.add_parser("node", help="run the pacing node headless until interrupted")
@@ -31,6 +33,7 @@ def register(commands: Commands) -> None:
     node.add_argument(
         "--cycles", type=int, default=None, help="run this many cycles back to back, then stop"
     )
+    _add_timings_option(node)
     node.set_defaults(handler=_run_node)
 
     export = commands.add_parser("export", help="export cycle history as CSV")
@@ -45,20 +48,54 @@ def register(commands: Commands) -> None:
     export.set_defaults(handler=_export)
 
 
+def _add_timings_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--timings",
+        action="store_true",
+        help="print how long each start-up phase took (standard error)",
+    )
+
+
+def _startup_timings(args: argparse.Namespace) -> StartupTimings | None:
+    """Timings when `--timings` was given, starting with the imports done so far."""
+    if not args.timings:
+        return None
+    timings = StartupTimings()
+    timings.add_imports()
+    return timings
+
+
+def _print_timings(timings: StartupTimings | None) -> None:
+    if timings is not None:
+        sys.stderr.write(timings.report() + "\n")
+
+
 def _check_config(args: argparse.Namespace) -> int:
-    config = load_config(args.file or default_config_path())
+    timings = _startup_timings(args)
+    try:
+        config = load_config(args.file or default_config_path(), timings=timings)
+    finally:
+        _print_timings(timings)  # a refused file's phases too
     sys.stdout.write(describe(config) + "\n")
     return EXIT_OK
 
 
 def _run_node(args: argparse.Namespace) -> int:
+    timings = _startup_timings(args)
+    laps = timings if timings is not None else StartupTimings()
     from node.build import build_node
 
-    config = load_cli_config(args)
+    laps.lap("import node")
+    config = load_cli_config(args, timings=timings)
     require_paced_targets(config)  # a node pacing nothing would look healthy and do nothing
+    laps.start_lap()
     node = build_node(config, mode="headless")
+    laps.lap("build node")
     if args.cycles is not None:
         try:
+            node.prepare()
+            laps.lap("start node")
+            _print_timings(timings)
             for _ in range(args.cycles):
                 node.run_once()
         finally:
@@ -68,6 +105,8 @@ def _run_node(args: argparse.Namespace) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     node.start()
+    laps.lap("start node")
+    _print_timings(timings)
     try:
         stop.wait()
     finally:

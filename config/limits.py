@@ -7,9 +7,10 @@ read up to `MAX_FILE_BYTES` and decoded as UTF-8 with the position of a bad byte
 measured before TOML parsing builds anything; counts of queues, groups and agents (after
 `count` expansion) are checked before anything is built from them, as are the work of
 resolving skill expressions against the roster and the memberships target derivation would
-create. The limits leave room for 100,000 targets per node (a 33 MB file with one agent
-group and five agents per target parses in about 7 s and 350 MB) and cap any file at about
-twice that (`benchmarks/hostile_inputs.py` measures the worst cases).
+create. The limits leave room for 100,000 targets per node (`fakes.scale`: a 55 MB file,
+one agent group of 1-50 slots per target, about 2,050,000 agents, loads in about 20 s of CPU
+and 1 GB) and cap any file at about twice that (`benchmarks/hostile_inputs.py` measures the
+worst cases).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ MAX_VALUES = 3_000_000  # key = value pairs
 MAX_ITEMS = 4_000_000  # array items
 MAX_VIRTUAL_QUEUES = 200_000
 MAX_AGENT_GROUPS = 200_000
-MAX_AGENTS = 1_000_000  # the roster, after `count` expansion
+MAX_AGENTS = 3_000_000  # the roster, after `count` expansion (100,000 targets: about 2,050,000)
 MAX_AGENT_COUNT = 100_000  # `count` of one [[agents]] entry
 MAX_CAPACITY = 100  # interactions of one media an agent handles at once
 MAX_SKILL_LEVEL = 1_000_000

@@ -18,13 +18,19 @@ from config.limits import (
     MAX_AGENTS,
     MAX_CAPACITY,
     MAX_NAME_CHARS,
+    MAX_PROBLEMS_SHOWN,
     MAX_SKILL_EVALUATIONS,
     MAX_SKILL_LEVEL,
     MAX_VIRTUAL_QUEUES,
 )
 from config.options import read_goal_pct
 from config.reader import TableReader, clip, show, suggestion
-from config.skills import SkillExpressionError, parse_skill_expression
+from config.skills import (
+    SkillExpression,
+    SkillExpressionError,
+    parse_skill_expression,
+    skill_names,
+)
 
 _MEDIA_NAME = re.compile(rf"^[A-Za-z][A-Za-z0-9_-]{{0,{MAX_NAME_CHARS - 1}}}$")
 _COUNT_EXPECTED = f"a whole number between 1 and {MAX_AGENT_COUNT:,}"
@@ -131,30 +137,50 @@ def read_virtual_queues(
 def read_agents(root: TableReader) -> tuple[Agent, ...]:
     agents: list[Agent] = []
     first_at: dict[str, str] = {}
-    roster_size = 0
-    for table in root.tables("agents", MAX_AGENTS):
+    tables = root.tables("agents", MAX_AGENTS)
+    if _roster_too_big(root, tables):  # counted before any agent is made
+        return ()
+    for table in tables:
         name = table.string("name", required=True, max_chars=MAX_NAME_CHARS) or ""
         skills = _read_skills(table)
         count = _read_count(table)
         table.finish()
-        roster_size += count or 1
-        if roster_size > MAX_AGENTS:  # checked before the names are made
-            table.problems.append(
-                f"agents: {roster_size:,} agents so far at {table.where} — expected a roster "
-                f"of at most {MAX_AGENTS:,} agents (count included)"
-            )
-            break
         if count is None:
             names = [name]
         else:
             width = max(2, len(str(count)))
             names = [f"{name}-{index:0{width}d}" for index in range(1, count + 1)]
+        skill_levels = tuple(skills)  # one tuple shared by the `count` agents of the entry
         for agent_name in names:
-            if agent_name and agent_name in first_at:
-                table.report("name", agent_name, f"a name not used by {first_at[agent_name]}")
-            first_at.setdefault(agent_name, table.where)
-            agents.append(Agent(agent_name, tuple(skills)))
+            if agent_name in first_at:
+                if agent_name:
+                    table.report("name", agent_name, f"a name not used by {first_at[agent_name]}")
+            else:
+                first_at[agent_name] = table.where
+            agents.append(Agent(agent_name, skill_levels))
     return tuple(agents)
+
+
+def _roster_too_big(root: TableReader, tables: Sequence[TableReader]) -> bool:
+    """Whether the roster, `count` expanded, passes `MAX_AGENTS` (reported once if so).
+
+    Counted from the raw entries before anything is built, so a refused roster costs no
+    memory (an invalid `count` counts as one agent, as it is read below).
+    """
+    roster_size = 0
+    for table in tables:
+        count = table.raw.get("count")
+        if isinstance(count, int) and not isinstance(count, bool) and 1 <= count <= MAX_AGENT_COUNT:
+            roster_size += count
+        else:
+            roster_size += 1
+        if roster_size > MAX_AGENTS:
+            root.problems.append(
+                f"agents: {roster_size:,} agents so far at {table.where} — expected a roster "
+                f"of at most {MAX_AGENTS:,} agents (count included)"
+            )
+            return True
+    return False
 
 
 def _read_skills(table: TableReader) -> list[tuple[str, int]]:
@@ -217,7 +243,7 @@ def _read_capacity(table: TableReader) -> tuple[tuple[str, int], ...]:
 
 
 def _read_members(
-    table: TableReader, roster: Sequence[Agent], warnings: list[str], resolve: bool
+    table: TableReader, roster: _SkillIndex, warnings: list[str], resolve: bool
 ) -> tuple[tuple[str, ...], str | None]:
     agents_value = table.value("agents")
     expression_value = table.value("skill_expression")
@@ -252,7 +278,7 @@ def _read_members(
         return (), None
     if not resolve:  # the roster is too big for every skill group: reported once, above
         return (), expression_value
-    members = tuple(agent.name for agent in roster if expression.matches(agent.skill_levels))
+    members = roster.matching(expression)
     if not members:
         warnings.append(
             f"{table.path('skill_expression')}: {show(expression_value)} matches no agent of the "
@@ -261,8 +287,15 @@ def _read_members(
     return members, expression_value
 
 
+def _queues_by_key(queues: Sequence[VirtualQueue]) -> dict[str, VirtualQueue]:
+    """Every queue under its number and its name (a name wins over an equal number)."""
+    by_key: dict[str, VirtualQueue] = {vq.number: vq for vq in queues if vq.number}
+    by_key.update({vq.name: vq for vq in queues if vq.name})
+    return by_key
+
+
 def _resolve_dns(
-    table: TableReader, queues: Sequence[VirtualQueue]
+    table: TableReader, by_key: Mapping[str, VirtualQueue]
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     value = table.value("origination_dns")
     expected = 'a list of virtual queue names or numbers, such as ["Proactive Chat", "7001"]'
@@ -274,18 +307,19 @@ def _resolve_dns(
     ):
         table.report("origination_dns", value, expected)
         return (), ()
-    by_key: dict[str, VirtualQueue] = {vq.number: vq for vq in queues if vq.number}
-    by_key.update({vq.name: vq for vq in queues if vq.name})
-    served: list[str] = []
+    served: dict[str, None] = {}  # ordered and unique: a group may list thousands of DNs
     for index, dn in enumerate(value):
         vq = by_key.get(dn)
         if vq is None:
+            # Suggesting searches every queue: only for the problems a ConfigError shows, so
+            # a file of many unknown DNs costs no more than one per queue.
+            hint = suggestion(dn, by_key) if len(table.problems) < MAX_PROBLEMS_SHOWN else ""
             table.problems.append(
                 f"{table.path('origination_dns')}[{index}]: {show(dn)} — expected the name or "
-                f"number of a virtual queue{suggestion(dn, by_key)}"
+                f"number of a virtual queue{hint}"
             )
-        elif vq.name not in served:
-            served.append(vq.name)
+        else:
+            served[vq.name] = None
     return tuple(str(item) for item in value), tuple(served)
 
 
@@ -297,7 +331,10 @@ def read_agent_groups(
 ) -> tuple[AgentGroup, ...]:
     groups: list[AgentGroup] = []
     first_at: dict[str, str] = {}
+    # Built once for all groups: start-up stays linear in queues, groups and agents.
     queue_by_name: Mapping[str, VirtualQueue] = {vq.name: vq for vq in queues}
+    queue_by_key = _queues_by_key(queues)
+    skill_index = _SkillIndex(roster)
     tables = root.tables("agent_groups", MAX_AGENT_GROUPS)
     resolve = _skill_work_fits(root, tables, len(roster))
     for table in tables:
@@ -305,9 +342,9 @@ def read_agent_groups(
         if name in first_at:
             table.report("name", name, f"a name not used by {first_at[name]}")
         first_at.setdefault(name, table.where)
-        members, expression = _read_members(table, roster, warnings, resolve)
+        members, expression = _read_members(table, skill_index, warnings, resolve)
         capacity = _read_capacity(table)
-        dns, vq_names = _resolve_dns(table, queues)
+        dns, vq_names = _resolve_dns(table, queue_by_key)
         table.finish()
         group = AgentGroup(name, members, expression, capacity, dns, vq_names)
         served_media = {queue_by_name[vq].media for vq in vq_names if queue_by_name[vq].media}
@@ -340,3 +377,33 @@ def _skill_work_fits(root: TableReader, tables: Sequence[TableReader], roster_si
         "explicitly in large groups, or use fewer skill-expression groups)"
     )
     return False
+
+
+class _SkillIndex:
+    """The roster's agents by skill, built on first use, for resolving skill expressions.
+
+    An agent without any skill an expression names fails every comparison of it, so only
+    the holders of those skills are tested: a centre with many skill groups, each on its
+    own skills, costs the sum of their candidates rather than groups × roster.
+    """
+
+    def __init__(self, roster: Sequence[Agent]) -> None:
+        self._roster = roster
+        self._levels: list[dict[str, int]] = []
+        self._holders: dict[str, list[int]] = {}
+
+    def matching(self, expression: SkillExpression) -> tuple[str, ...]:
+        """Names of the roster's agents matching `expression`, in roster order."""
+        if not self._levels and self._roster:
+            self._build()
+        lists = [self._holders.get(skill, []) for skill in sorted(skill_names(expression))]
+        candidates = lists[0] if len(lists) == 1 else sorted(set().union(*lists))
+        levels, roster = self._levels, self._roster
+        return tuple(roster[i].name for i in candidates if expression.matches(levels[i]))
+
+    def _build(self) -> None:
+        for index, agent in enumerate(self._roster):
+            levels = agent.skill_levels
+            self._levels.append(levels)
+            for skill in levels:
+                self._holders.setdefault(skill, []).append(index)

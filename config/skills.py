@@ -30,6 +30,7 @@ __all__ = [
     "SkillExpression",
     "SkillExpressionError",
     "parse_skill_expression",
+    "skill_names",
 ]
 
 _OPERATORS: dict[str, Callable[[int, int], bool]] = {
@@ -225,3 +226,13 @@ def parse_skill_expression(text: str) -> SkillExpression:
             f"an expression of at most {MAX_SKILL_EXPRESSION_CHARS:,} characters", 0
         )
     return _Parser(text).parse()
+
+
+def skill_names(expression: SkillExpression) -> frozenset[str]:
+    """Every skill `expression` compares: an agent holding none of them never matches it."""
+    if isinstance(expression, Comparison):
+        return frozenset((expression.skill,))
+    names: set[str] = set()
+    for part in expression.parts:
+        names |= skill_names(part)
+    return frozenset(names)

@@ -7,10 +7,16 @@ Every way the file can be unreadable ends in one `ConfigError` line, never a tra
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import BinaryIO
+
+# tomli is the standard library's tomllib (same parser, same errors) compiled with mypyc:
+# a 10,000-target file parses in about half the time. tomllib when it is not installed.
+try:
+    import tomli as tomllib
+except ImportError:  # pragma: no cover - requirements.txt installs it
+    import tomllib  # type: ignore[no-redef]
 
 from config.limits import MAX_FILE_BYTES, decode_problem, structure_problem
 from config.reader import ConfigError

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 
 from config import Config, require_paced_targets
+from domain.phases import collector_paused
 from domain.ports import (
     Publisher,
     StatSource,
@@ -35,6 +36,17 @@ def build_node(
     publisher: Publisher | None = None,
 ) -> Node:
     """Wire a node from the configuration; tests may pass their own ports."""
+    with collector_paused():  # long-lived objects only: see `collector_paused`
+        return _build_node(config, mode, clock, stat_source, publisher)
+
+
+def _build_node(
+    config: Config,
+    mode: NodeMode,
+    clock: Callable[[], float],
+    stat_source: StatSource | None,
+    publisher: Publisher | None,
+) -> Node:
     sink = CollectingSink()
     database = PerThreadDatabase(config.node.database_path)
     if stat_source is None or publisher is None:

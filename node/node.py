@@ -188,11 +188,18 @@ class Node:
             self._db.close_current_thread()
         log.info("node %s stopped", self.node_id)
 
-    def run_once(self) -> CycleOutcome:
-        """Run and record one cycle in the calling thread (CLI experiments, benchmarks)."""
+    def prepare(self) -> None:
+        """Record the node's start and start its services, once, without scheduling cycles.
+
+        `run_once` does this itself; calling it first times start-up apart from the cycle.
+        """
         if self._anchor is None:
             self._register()
             self._start_services()
+
+    def run_once(self) -> CycleOutcome:
+        """Run and record one cycle in the calling thread (CLI experiments, benchmarks)."""
+        self.prepare()
         return self._run_cycle()
 
     def _start_services(self) -> None:

@@ -34,18 +34,25 @@ class NotWiredError(ConfigError):
 def build_ports(
     config: Config, sink: AlarmSink, clock: Callable[[], float]
 ) -> tuple[StatSource, Publisher]:
-    """The cycle's two ports; the built-in simulator plays both unless configured otherwise."""
-    simulated = SimulatedContactCentre(
-        ContactCentreSimulator(config.targets, config.simulator),
-        epoch=clock(),
-        speed=config.simulator.speed,
-    )
-    source: StatSource = simulated
-    publisher: Publisher = simulated
+    """The cycle's two ports; the built-in simulator plays both unless configured otherwise.
+
+    The simulator is built only when it plays one of them: at 100,000 targets its agents
+    and events take seconds to build, for nothing when both ports are HTTP.
+    """
+    source: StatSource | None = None
+    publisher: Publisher | None = None
     if config.stat_source.kind == "http":
         source = build_http_stat_source(config, sink)
     if config.publisher.kind == "http":
         publisher = build_http_publisher(config, sink)
+    if source is None or publisher is None:
+        simulated = SimulatedContactCentre(
+            ContactCentreSimulator(config.targets, config.simulator),
+            epoch=clock(),
+            speed=config.simulator.speed,
+        )
+        source = source or simulated
+        publisher = publisher or simulated
     return source, publisher
 
 

@@ -64,12 +64,14 @@ class ContactCentreSimulator:
             reactive_per_min=scenario.reactive_per_min_for(target.media),
             disposition_window=scenario.disposition_window,
         )
+        seated: set[str] = set()  # not the agent's seats: an agent may serve 10,000 targets
         for target_agent in target.agents:
             agent = self._agents.setdefault(target_agent.name, AgentState(target_agent.name))
-            if any(seat.target is state for seat in agent.seats):
+            if target_agent.name in seated:
                 raise ValueError(
                     f"agent {target_agent.name!r} is listed twice in target {target.target_id!r}"
                 )
+            seated.add(target_agent.name)
             seat = Seat(agent, state, target_agent.slots)
             agent.seats.append(seat)
             state.seats.append(seat)

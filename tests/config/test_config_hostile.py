@@ -246,7 +246,8 @@ def test_the_roster_limit_is_checked_before_any_agent_is_made(tmp_path: Path) ->
     code = f"from config import load_config, ConfigError\ntry:\n    load_config({str(path)!r})\n"
     code += "except ConfigError as error:\n    print(error)\n"
     result = run_with_memory_limit(code, limit_mb=300)
-    assert "expected a roster of at most 1,000,000 agents" in result.stdout, result.stderr[-2000:]
+    expected = f"expected a roster of at most {MAX_AGENTS:,} agents"
+    assert expected in result.stdout, result.stderr[-2000:]
 
 
 def test_skill_groups_are_not_resolved_when_the_work_would_be_too_much(tmp_path: Path) -> None:
