@@ -100,6 +100,7 @@ class AlarmEvaluator:
     """Cycle observer and node service: provisions at start, evaluates after every cycle."""
 
     name = "alarm evaluation"
+    phase = "alarms"  # the node times each cycle's evaluation under this name
 
     def __init__(
         self,
