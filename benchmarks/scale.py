@@ -148,7 +148,9 @@ def _rss_bytes() -> int:
     return int(fields[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def run_size(targets: int, cycles: int, rss_marks: tuple[int, ...] = ()) -> dict[str, Any]:
+def run_size(
+    targets: int, cycles: int, rss_marks: tuple[int, ...] = (), profile: str | None = None
+) -> dict[str, Any]:
     """Start the fakes, start the node, run `cycles` cycles; the figures as a dict."""
     from fakes.scale import scale_config_text
 
@@ -175,7 +177,7 @@ def run_size(targets: int, cycles: int, rss_marks: tuple[int, ...] = ()) -> dict
             text=True,
         )
         try:
-            return _run_node(path, targets, cycles, rss_marks, fakes)
+            return _run_node(path, targets, cycles, rss_marks, fakes, profile)
         finally:
             assert fakes.stdin is not None
             fakes.stdin.close()
@@ -183,7 +185,12 @@ def run_size(targets: int, cycles: int, rss_marks: tuple[int, ...] = ()) -> dict
 
 
 def _run_node(
-    path: Path, targets: int, cycles: int, rss_marks: tuple[int, ...], fakes: subprocess.Popen[str]
+    path: Path,
+    targets: int,
+    cycles: int,
+    rss_marks: tuple[int, ...],
+    fakes: subprocess.Popen[str],
+    profile: str | None,
 ) -> dict[str, Any]:
     imported = time.perf_counter()
     from config import load_config, require_paced_targets
@@ -210,6 +217,7 @@ def _run_node(
             gc_pauses.append(time.perf_counter() - gc_started[0])
 
     gc.callbacks.append(on_gc)
+    profiler = _profiler() if profile else None
     statuses: dict[str, int] = {}
     first_cycle_bytes = 0
     try:
@@ -220,6 +228,8 @@ def _run_node(
             statuses[outcome.cycle.status] = statuses.get(outcome.cycle.status, 0) + 1
             if index == 1:
                 first_cycle_bytes = _database_bytes(config.node.database_path)
+                if profiler is not None:
+                    profiler.start()
                 continue  # the first cycle warms connections, tokens and caches
             measured = node.last_phases_s()
             phases["collect"].append(measured.get("collect", 0.0))
@@ -234,6 +244,9 @@ def _run_node(
     finally:
         gc.callbacks.remove(on_gc)
         node.stop()
+        if profiler is not None and profile:
+            profiler.stop()
+            Path(profile).write_text(profiler.output_text(unicode=True, show_all=False))
     last_bytes = _database_bytes(config.node.database_path)
     rows = targets * max(1, cycles - 1)
     return {
@@ -249,6 +262,16 @@ def _run_node(
         "gc_pause_max_s": max(gc_pauses, default=0.0),
         "rss_at": rss_at,
     }
+
+
+def _profiler() -> Any:
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        raise SystemExit(
+            "--profile needs pyinstrument: .venv/bin/pip install pyinstrument"
+        ) from None
+    return Profiler(interval=0.001)
 
 
 # -- the table ------------------------------------------------------------------------------
@@ -320,6 +343,7 @@ def main() -> None:
     parser.add_argument("--cycles", type=int, default=8, help="cycles per size (first not counted)")
     parser.add_argument("--rss", type=int, default=None, metavar="TARGETS", help="RSS-over-time")
     parser.add_argument("--rss-cycles", type=int, default=1000, help="cycles of the RSS run")
+    parser.add_argument("--profile", default=None, metavar="FILE", help="pyinstrument text here")
     parser.add_argument("--one", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--serve", nargs=3, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -328,7 +352,7 @@ def main() -> None:
         return
     if args.one is not None:
         marks = (10, 100, args.cycles) if args.rss_cycles < 0 else ()
-        print(json.dumps(run_size(args.one, args.cycles, marks)))
+        print(json.dumps(run_size(args.one, args.cycles, marks, args.profile)))
         return
     if args.rss is not None:
         result = _child(
@@ -343,7 +367,8 @@ def main() -> None:
     results = []
     for size in sizes:
         sys.stderr.write(f"scale: {size:,} targets, {args.cycles} cycles...\n")
-        results.append(_child(["--one", str(size), "--cycles", str(args.cycles)]))
+        profile = [f"--profile={args.profile}.{size}.txt"] if args.profile else []
+        results.append(_child(["--one", str(size), "--cycles", str(args.cycles), *profile]))
     print_table(results)
 
 

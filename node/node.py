@@ -40,6 +40,7 @@ from domain.ports import (
 )
 from domain.records import NodeMode, SchedulerEventKind
 from node.cycle import PacingCycle
+from node.gc_tuning import settle_after_start_up
 from node.recording import DirectRecorder
 from storage.db import PerThreadDatabase
 from storage.nodes import record_node_start, record_node_stop, record_scheduler_event
@@ -156,6 +157,7 @@ class Node:
             next_run_time=_utc_datetime(now),
         )
         self._start_services()
+        settle_after_start_up()  # everything long-lived exists now: stop scanning it
         scheduler.start()
         self._scheduler = scheduler
         log.info(
@@ -199,6 +201,7 @@ class Node:
         if self._anchor is None:
             self._register()
             self._start_services()
+            settle_after_start_up()
         return self._run_cycle()
 
     def _start_services(self) -> None:
