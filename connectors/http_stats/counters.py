@@ -58,6 +58,16 @@ def continue_counter(track: CounterTrack | None, raw: int, at: float) -> Counter
         raise ValueError(f"a running total cannot be negative, got {raw}")
     if track is None:
         return CounterStep(CounterTrack(raw, last_at=at), raw)
+    last_raw = track.last_raw
+    if (
+        track.suspect is None
+        and raw >= last_raw
+        and raw - last_raw <= RISE_PER_S_MAX * max(at - track.last_at, _MIN_ELAPSED_S)
+    ):  # the common case, built without `replace` (it runs three times per target per cycle)
+        total = track.offset + raw
+        if total <= CONTINUED_TOTAL_MAX:
+            kept = CounterTrack(raw, track.offset, track.resets, at, None, track.suspect_at)
+            return CounterStep(kept, total)
     if track.suspect is not None:
         confirmed = _confirm(track, track.suspect, raw, at)
         if confirmed is not None:
