@@ -291,7 +291,8 @@ def _ms(seconds: float) -> str:
 def print_table(results: list[dict[str, Any]]) -> None:
     head = (
         "| targets | start-up s | collect ms | decide ms | publish ms | record ms | alarms ms "
-        "| cycle median ms | cycle p95 ms | cycle CPU ms | peak RSS MB | bytes/row | longest GC ms | statuses |"
+        "| cycle median ms | cycle p95 ms | cycle CPU ms | peak RSS MB | bytes/row "
+        "| longest GC ms | statuses |"
     )
     print(head)
     print("|" + "---|" * (head.count("|") - 1))
