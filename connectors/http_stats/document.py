@@ -143,7 +143,10 @@ def _target_figures(
         busy += group_busy
         handle = media.get("handle_time_avg_s")
         if handle is not None:
-            if not _is_number(handle) or not HANDLE_TIME_S.holds(handle):
+            if not (
+                (type(handle) is float or type(handle) is int)
+                and HANDLE_TIME_S.low <= handle <= HANDLE_TIME_S.high  # NaN fails here too
+            ) and (not _is_number(handle) or not HANDLE_TIME_S.holds(handle)):
                 raise ValueError(
                     f"agent_groups.{group_name}.{media_name}.handle_time_avg_s: "
                     f"{shown(handle)} — expected {HANDLE_TIME_S.expected}"
@@ -161,18 +164,37 @@ def _target_figures(
         raise ValueError(
             f"ready {ready} + busy {busy} exceed logged in {logged_in} for {target.target_id}"
         )
-    where = f"virtual_queues.{target.vq_number}"
+    in_queue, accepted, abandoned = (
+        queue.get("current"),
+        queue.get("accepted"),
+        queue.get("abandoned"),
+    )
+    reactive = queue.get("reactive_arrivals", 0)
+    total_low, total_high = RUNNING_TOTAL.low, RUNNING_TOTAL.high
+    if not (  # the common case checked inline; anything else gets the named checks
+        type(in_queue) is int
+        and type(accepted) is int
+        and type(abandoned) is int
+        and type(reactive) is int
+        and IN_QUEUE.low <= in_queue <= IN_QUEUE.high
+        and total_low <= accepted <= total_high
+        and total_low <= abandoned <= total_high
+        and total_low <= reactive <= total_high
+    ):
+        where = f"virtual_queues.{target.vq_number}"
+        in_queue = _count(queue, "current", where, IN_QUEUE)
+        accepted = _count(queue, "accepted", where, RUNNING_TOTAL)
+        abandoned = _count(queue, "abandoned", where, RUNNING_TOTAL)
+        reactive = _count(queue, "reactive_arrivals", where, RUNNING_TOTAL, required=False)
     return RawTargetFigures(
         target_id=target.target_id,
         logged_in_slots=logged_in,
         ready_slots=ready,
         busy_slots=busy,
-        in_queue=_count(queue, "current", where, IN_QUEUE),
-        accepted_total=_count(queue, "accepted", where, RUNNING_TOTAL),
-        abandoned_total=_count(queue, "abandoned", where, RUNNING_TOTAL),
-        reactive_arrivals_total=_count(
-            queue, "reactive_arrivals", where, RUNNING_TOTAL, required=False
-        ),
+        in_queue=in_queue,
+        accepted_total=accepted,
+        abandoned_total=abandoned,
+        reactive_arrivals_total=reactive,
         avg_handle_time_s=(handle_sum / weight) if weight else None,
     )
 

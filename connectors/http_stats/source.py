@@ -232,15 +232,22 @@ class HttpStatSource:
         tracks = self._tracks.get(target_id)
         if tracks is None:
             tracks = self._tracks[target_id] = [None, None, None]
-        elif None not in tracks:  # the common case: three plain rises, no step objects
-            plain = [
-                plain_rise(track, raw, now)
-                for track, raw in zip(tracks, raws, strict=True)
-                if track is not None
-            ]
-            if None not in plain:
-                tracks[:] = plain
-                return self._statistics(figures, [t.offset + t.last_raw for t in plain if t])
+        else:  # the common case: three plain rises, no step objects
+            accepted, abandoned, reactive = tracks
+            if accepted is not None and abandoned is not None and reactive is not None:
+                plain = (
+                    plain_rise(accepted, raws[0], now),
+                    plain_rise(abandoned, raws[1], now),
+                    plain_rise(reactive, raws[2], now),
+                )
+                if plain[0] is not None and plain[1] is not None and plain[2] is not None:
+                    tracks[:] = plain
+                    totals = [
+                        plain[0].offset + raws[0],
+                        plain[1].offset + raws[1],
+                        plain[2].offset + raws[2],
+                    ]
+                    return self._statistics(figures, totals)
         steps = [continue_counter(track, raw, now) for track, raw in zip(tracks, raws, strict=True)]
         bad = [f"{name} {step.bad}" for name, step in zip(_TOTALS, steps, strict=True) if step.bad]
         if bad:  # remember the suspects, so the next document can confirm them; move nothing
