@@ -157,7 +157,6 @@ class Node:
             next_run_time=_utc_datetime(now),
         )
         self._start_services()
-        settle_after_start_up()  # everything long-lived exists now: stop scanning it
         scheduler.start()
         self._scheduler = scheduler
         log.info(
@@ -201,7 +200,6 @@ class Node:
         if self._anchor is None:
             self._register()
             self._start_services()
-            settle_after_start_up()
         return self._run_cycle()
 
     def _start_services(self) -> None:
@@ -211,6 +209,7 @@ class Node:
             service.start()
             self._services_started.append(service)
             log.info("node %s: %s started", self.node_id, service.name)
+        settle_after_start_up()  # everything long-lived exists now: stop scanning it
 
     def _stop_services(self) -> None:
         while self._services_started:
