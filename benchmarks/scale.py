@@ -296,6 +296,8 @@ def print_table(results: list[dict[str, Any]]) -> None:
     )
     print(head)
     print("|" + "---|" * (head.count("|") - 1))
+    failed = [result for result in results if "error" in result]
+    results = [result for result in results if "error" not in result]
     for result in results:
         phases = result["phases"]
         cells = [
@@ -311,6 +313,8 @@ def print_table(results: list[dict[str, Any]]) -> None:
             " ".join(f"{k} {v}" for k, v in sorted(result["statuses"].items())),
         ]
         print("| " + " | ".join(cells) + " |")
+    for result in failed:
+        print(f"| {result['targets']:,} | did not run: {result['error']} |")
     print()
     for small, large in zip(results, results[1:], strict=False):
         factor = large["targets"] / small["targets"]
@@ -334,10 +338,14 @@ def print_table(results: list[dict[str, Any]]) -> None:
 
 
 def _child(arguments: list[str]) -> dict[str, Any]:
-    completed = subprocess.run(
-        [sys.executable, __file__, *arguments], check=True, stdout=subprocess.PIPE, text=True
-    )
-    result: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
+    """One size's figures, or {"error": ...} when that size could not run (the table says so)."""
+    completed = subprocess.run([sys.executable, __file__, *arguments], capture_output=True)
+    if completed.returncode != 0:  # the node's own log (alarms, warnings) only when it failed
+        sys.stderr.write(completed.stderr.decode(errors="replace")[-4000:])
+        lines = completed.stderr.decode(errors="replace").strip().splitlines()
+        problem = next((line.strip() for line in reversed(lines) if "—" in line), "")
+        return {"error": problem or (lines[-1] if lines else f"exit {completed.returncode}")}
+    result: dict[str, Any] = json.loads(completed.stdout.decode().strip().splitlines()[-1])
     return result
 
 
@@ -362,8 +370,9 @@ def main() -> None:
         result = _child(
             ["--one", str(args.rss), "--cycles", str(args.rss_cycles), "--rss-cycles=-1"]
         )
+        result = {"targets": args.rss, **result}
         print(f"{args.rss:,} targets, {args.rss_cycles} cycles back to back:")
-        for cycle, rss in sorted(result["rss_at"].items(), key=lambda item: int(item[0])):
+        for cycle, rss in sorted(result.get("rss_at", {}).items(), key=lambda i: int(i[0])):
             print(f"  RSS at cycle {int(cycle):>5}: {rss / 2**20:,.0f} MB")
         print_table([result])
         return
@@ -372,7 +381,8 @@ def main() -> None:
     for size in sizes:
         sys.stderr.write(f"scale: {size:,} targets, {args.cycles} cycles...\n")
         profile = [f"--profile={args.profile}.{size}.txt"] if args.profile else []
-        results.append(_child(["--one", str(size), "--cycles", str(args.cycles), *profile]))
+        result = _child(["--one", str(size), "--cycles", str(args.cycles), *profile])
+        results.append({"targets": size, **result})
     print_table(results)
 
 
