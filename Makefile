@@ -46,6 +46,7 @@ check-config: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/node_throughput.py
 	$(PY) benchmarks/pacing_decide.py
+	$(PY) benchmarks/scale.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

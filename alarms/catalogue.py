@@ -39,7 +39,8 @@ _CATALOGUE: tuple[tuple[str, str, Category, int, int, ScopeKind], ...] = (
     ),
     (
         Condition.GC_FREQUENCY,
-        "More garbage collections per minute than metrics.GcFrequency.threshold.",
+        "More full garbage collections (of the oldest generation) per minute than "
+        "metrics.GcFrequency.threshold.",
         Category.MINOR,
         10007,
         10008,

@@ -11,6 +11,8 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from alarms.model import AlarmCondition, Category, RuntimeSample
 from domain.signals import GLOBAL_SCOPE, AlarmSignal, Condition
 
@@ -90,6 +92,48 @@ def abandonment_signal(
         reason=reason,
         severity=_severity(condition, lower_pct, goal_pct) if active else None,
     )
+
+
+def abandonment_signals(
+    condition: AlarmCondition,
+    target_ids: Sequence[str],
+    goals_pct: Sequence[float],
+    accepted: np.ndarray,
+    abandoned: np.ndarray,
+    now: float,
+) -> list[AlarmSignal]:
+    """`abandonment_signal` for many targets at once: the Wilson bounds computed by column."""
+    trials = (accepted + abandoned).astype(np.float64)
+    counted = np.nonzero(trials > 0)[0]
+    if not counted.size:
+        return []
+    z = condition.parameter("z", 1.96) or 1.96
+    n = trials[counted]
+    p = abandoned[counted] / n
+    denominator = 1 + z * z / n
+    centre = p + z * z / (2 * n)
+    spread = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    lower_pct = 100.0 * np.maximum(0.0, (centre - spread) / denominator)
+    signals = []
+    for index, lower in zip(counted.tolist(), lower_pct.tolist(), strict=True):
+        goal_pct = goals_pct[index]
+        gone, total = int(abandoned[index]), int(trials[index])
+        active = lower > goal_pct
+        signals.append(
+            AlarmSignal(
+                condition=condition.name,
+                active=active,
+                at=now,
+                scope=target_ids[index],
+                value=lower,
+                reason=(
+                    f"{gone} of {total} abandoned ({100.0 * gone / total:.1f} %, lower bound "
+                    f"{lower:.2f} %) against a goal of {goal_pct:g} %"
+                ),
+                severity=_severity(condition, lower, goal_pct) if active else None,
+            )
+        )
+    return signals
 
 
 def cycle_signals(outcome: CycleOutcome) -> list[AlarmSignal]:

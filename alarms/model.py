@@ -233,7 +233,7 @@ class RuntimeSample:
     gc_pause_max_s: float  # longest collection since the previous sample
     gc_pause_total_s: float  # time spent collecting since the previous sample
     gc_collections: int  # collections since the previous sample
-    gc_collections_per_min: float  # collections in the last 60 s
+    gc_collections_per_min: float  # full (oldest-generation) collections in the last 60 s
     gc_collections_total: int  # since the probe started
     rss_bytes: int | None
     memory_limit_bytes: int | None  # cgroup limit or physical memory

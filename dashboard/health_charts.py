@@ -122,7 +122,7 @@ def build_gc_frequency_figure(
     )
     label = f"GC Frequency threshold {threshold_per_min:g} / min"
     add_limit_line(figure, series, threshold_per_min, label, time_zone, THRESHOLD_COLOUR)
-    return time_chart_layout(figure, "Garbage collections per minute", "collections / min")
+    return time_chart_layout(figure, "Full garbage collections per minute", "collections / min")
 
 
 def build_memory_figure(series: pd.DataFrame, threshold_pct: float, time_zone: str) -> go.Figure:

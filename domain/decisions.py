@@ -47,7 +47,9 @@ class TargetSnapshot:
     shared_ready_slots: int = 0
 
     def __post_init__(self) -> None:
-        where = f"(target {self.target_id!r})"
+        def where() -> str:
+            return f"(target {self.target_id!r})"
+
         check_goal_pct(self.goal_pct, where)
         check_not_negative(
             self, ("logged_in_slots", "ready_slots", "busy_slots", "in_queue"), where

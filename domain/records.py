@@ -88,9 +88,11 @@ class TargetRecord:
         return f"{self.cycle_id}/{self.target_id}"
 
     def __post_init__(self) -> None:
-        where = f"(target {self.target_id!r}, cycle {self.cycle_id!r})"
+        def where() -> str:
+            return f"(target {self.target_id!r}, cycle {self.cycle_id!r})"
+
         if not self.cycle_id or not self.target_id:
-            raise ValueError(f"cycle_id and target_id must not be empty {where}")
+            raise ValueError(f"cycle_id and target_id must not be empty {where()}")
         check_finite(self, ("at",), where)
         check_goal_pct(self.goal_pct, where)
         check_not_negative(self, _TARGET_COUNTS, where)

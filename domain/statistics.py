@@ -40,9 +40,10 @@ class TargetStatistics:
     avg_handle_time_s: float | None = None
 
     def __post_init__(self) -> None:
-        check_not_negative(
-            self, (*COUNT_FIGURES, "reactive_arrivals_total"), f"(target {self.target_id!r})"
-        )
+        check_not_negative(self, _CHECKED, lambda: f"(target {self.target_id!r})")
+
+
+_CHECKED = (*COUNT_FIGURES, "reactive_arrivals_total")
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,20 +10,18 @@ it when the write fails, so a database hiccup delays alarms instead of losing th
 from __future__ import annotations
 
 import logging
-from collections import deque
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import sqlite_utils
 
+from alarms.abandonment_window import AbandonmentWindow
 from alarms.catalogue import threshold_drift
 from alarms.detectors import (
-    CountPoint,
-    abandonment_signal,
+    abandonment_signals,
     cycle_signals,
     no_master_signal,
     sample_signals,
-    window_counts,
 )
 from alarms.evaluate import Evaluation, evaluate_signals
 from alarms.model import AlarmCondition, AlarmState, AlarmTransition, RuntimeSample
@@ -48,8 +46,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("alarms.evaluator")
 
-# Running-total points kept per target for the abandonment window.
-_MAX_POINTS = 20_000
+_DEFAULT_WINDOW_S = 900.0
 
 
 def evaluate_and_store(
@@ -100,6 +97,7 @@ class AlarmEvaluator:
     """Cycle observer and node service: provisions at start, evaluates after every cycle."""
 
     name = "alarm evaluation"
+    phase = "alarms"  # the node times each cycle's evaluation under this name
 
     def __init__(
         self,
@@ -121,8 +119,8 @@ class AlarmEvaluator:
         self._wanted = wanted_conditions
         self._stale_after_s = stale_after_s
         self._dispatcher = dispatcher
-        self._counts: dict[str, deque[CountPoint]] = {}
-        self._goals: dict[str, float] = {}
+        self._window = AbandonmentWindow()
+        self._window_s = _DEFAULT_WINDOW_S
         self._ignored_logged: set[str] = set()
 
     def start(self) -> None:
@@ -146,17 +144,21 @@ class AlarmEvaluator:
         if condition is None:
             return
         now = self._clock()
-        window_s = condition.parameter("window_s", 900.0) or 900.0
+        window_s = condition.parameter("window_s", _DEFAULT_WINDOW_S) or _DEFAULT_WINDOW_S
+        self._window_s = window_s
         points = read_target_counts(db, self._node_id, now - window_s, now)
-        for point in points:
-            counts = self._counts.setdefault(point.target_id, deque(maxlen=_MAX_POINTS))
-            counts.append((point.at, point.accepted_total, point.abandoned_total))
-            self._goals[point.target_id] = point.goal_pct
+        self._window.load(
+            [
+                (p.target_id, (p.at, p.accepted_total, p.abandoned_total), p.goal_pct)
+                for p in points
+            ],
+            window_s,
+        )
         if points:
             log.info(
                 "abandonment window: %d recorded points of %d targets read back",
                 len(points),
-                len(self._counts),
+                len(self._window.target_ids),
             )
 
     def stop(self) -> None:
@@ -187,12 +189,16 @@ class AlarmEvaluator:
         self._report(evaluation, conditions)
 
     def _remember_counts(self, outcome: CycleOutcome) -> None:
-        for record in outcome.targets:
-            if record.accepted_total is None or record.abandoned_total is None:
-                continue
-            points = self._counts.setdefault(record.target_id, deque(maxlen=_MAX_POINTS))
-            points.append((record.at, record.accepted_total, record.abandoned_total))
-            self._goals[record.target_id] = record.goal_pct
+        at = outcome.targets[0].at if outcome.targets else outcome.cycle.started_at
+        self._window.add(
+            at,
+            (
+                (r.target_id, r.accepted_total, r.abandoned_total, r.goal_pct)
+                for r in outcome.targets
+                if r.accepted_total is not None and r.abandoned_total is not None
+            ),
+            self._window_s,
+        )
 
     def _abandonment_signals(
         self, conditions: dict[str, AlarmCondition], now: float
@@ -200,18 +206,13 @@ class AlarmEvaluator:
         condition = conditions.get(Condition.ABANDONMENT_ABOVE_GOAL)
         if condition is None:
             return []
-        window_s = condition.parameter("window_s", 900.0) or 900.0
-        signals = []
-        for target_id, points in self._counts.items():
-            while points and points[0][0] <= now - window_s:
-                points.popleft()
-            accepted, abandoned = window_counts(list(points), now, window_s)
-            signal = abandonment_signal(
-                condition, target_id, self._goals[target_id], accepted, abandoned, now
-            )
-            if signal is not None:
-                signals.append(signal)
-        return signals
+        window_s = condition.parameter("window_s", _DEFAULT_WINDOW_S) or _DEFAULT_WINDOW_S
+        self._window_s = window_s
+        accepted, abandoned = self._window.counts(now, window_s)
+        window = self._window
+        target_ids = window.target_ids
+        goals = [window.goal_pct(target_id) for target_id in target_ids]
+        return abandonment_signals(condition, target_ids, goals, accepted, abandoned, now)
 
     def _report(self, evaluation: Evaluation, conditions: dict[str, AlarmCondition]) -> None:
         for name in evaluation.ignored:

@@ -11,6 +11,7 @@ unknown (the pacer estimates its pending count). Recording itself belongs to the
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 
 from domain.decisions import PacingDecision, TargetSnapshot
@@ -59,6 +60,9 @@ class PacingCycle:
         self._clock = clock
         self._answers: Mapping[str, PublishResult] | None = None  # None: never published
         self._pools = find_capacity_pools(self.targets)  # blended agents: shared ready slots
+        # Seconds each step of the last cycle took (collect, snapshot, decide, publish,
+        # assemble), on the monotonic clock: the node adds record and observers.
+        self.last_phases_s: dict[str, float] = {}
 
     def close(self) -> None:
         """Close both ports: requests in flight are aborted, so a running cycle ends at once."""
@@ -71,6 +75,7 @@ class PacingCycle:
     def run(self, *, seq: int, scheduled_at: float, skipped_before: int = 0) -> CycleOutcome:
         """Run one cycle now; never raises for a failure of a source, a target or a publish."""
         started_at = self._clock()
+        phases = _PhaseTimer()
         cycle_id = f"{self.node_id}:{scheduled_at:.3f}:{seq}"
         step_errors: list[str] = []
         target_errors: dict[str, str] = {}
@@ -81,6 +86,7 @@ class PacingCycle:
         except Exception as error:  # noqa: BLE001 - a source failure must not kill the node
             log.warning("collect failed: %s", error)
             step_errors.append(f"collect: {error}")
+        phases.lap("collect")
 
         snapshots: list[TargetSnapshot] = []
         for target in self.targets:
@@ -93,6 +99,7 @@ class PacingCycle:
                 snapshots.append(self._snapshot(target, stats))
             except ValueError as error:
                 target_errors[target.target_id] = f"bad statistics: {error}"
+        phases.lap("snapshot")
 
         decided: dict[str, PacingDecision] = {}
         try:
@@ -105,11 +112,13 @@ class PacingCycle:
             decided.get(t.target_id) or PacingDecision(t.target_id, 0, self.period_s, None, "stale")
             for t in self.targets
         ]
+        phases.lap("decide")
 
         notes: list[str] = []
         self._answers = self._publish(
             decisions, statistics, started_at, notes, step_errors, target_errors
         )
+        phases.lap("publish")
 
         finished_at = self._clock()
         records = tuple(
@@ -136,6 +145,8 @@ class PacingCycle:
             error="; ".join([*step_errors, *notes]) or None,
             skipped_before=skipped_before,
         )
+        phases.lap("assemble")
+        self.last_phases_s = phases.laps
         return CycleOutcome(cycle, records, tuple(decisions))
 
     def _publish(
@@ -211,6 +222,21 @@ class PacingCycle:
             reason=decision.reason,
             error=error,
         )
+
+
+class _PhaseTimer:
+    """Laps on the monotonic clock (the injected clock may be simulated or frozen)."""
+
+    __slots__ = ("_last", "laps")
+
+    def __init__(self) -> None:
+        self._last = time.perf_counter()
+        self.laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = now - self._last
+        self._last = now
 
 
 def _status(

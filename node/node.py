@@ -40,6 +40,7 @@ from domain.ports import (
 )
 from domain.records import NodeMode, SchedulerEventKind
 from node.cycle import PacingCycle
+from node.gc_tuning import settle_after_start_up
 from node.recording import DirectRecorder
 from storage.db import PerThreadDatabase
 from storage.nodes import record_node_start, record_node_stop, record_scheduler_event
@@ -110,6 +111,7 @@ class Node:
         self._record_failures = 0
         self._skipped_total = 0
         self._last_cycle_at: float | None = None
+        self._last_phases_s: dict[str, float] = {}
 
     @property
     def running(self) -> bool:
@@ -124,6 +126,11 @@ class Node:
                 self._skipped_total,
                 self._last_cycle_at,
             )
+
+    def last_phases_s(self) -> dict[str, float]:
+        """Seconds each step of the last finished cycle took (collect ... record, alarms)."""
+        with self._counts_lock:
+            return dict(self._last_phases_s)
 
     def start(self) -> None:
         """Record the node, then schedule the cycle every period starting now."""
@@ -209,6 +216,7 @@ class Node:
             service.start()
             self._services_started.append(service)
             log.info("node %s: %s started", self.node_id, service.name)
+        settle_after_start_up()  # everything long-lived exists now: stop scanning it
 
     def _stop_services(self) -> None:
         while self._services_started:
@@ -252,6 +260,8 @@ class Node:
         outcome = self._cycle.run(
             seq=seq, scheduled_at=self._scheduled_at(started), skipped_before=skipped
         )
+        phases = dict(self._cycle.last_phases_s)
+        lap = time.perf_counter()
         recorded = False
         try:
             self._recorder.record(outcome)
@@ -260,12 +270,21 @@ class Node:
             log.error("%s", error)
         except Exception:  # noqa: BLE001 - a failed write must not stop the node
             log.exception("could not record cycle %s", outcome.cycle.cycle_id)
+        lap = _lap(phases, "record", lap)
         for observer in self._observers:
             try:
                 observer.after_cycle(outcome, recorded)
             except Exception:  # noqa: BLE001 - one observer must not stop the cycle
                 log.exception("cycle observer %r failed", observer)
+            lap = _lap(phases, getattr(observer, "phase", "observers"), lap)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "cycle %s phases: %s",
+                outcome.cycle.cycle_id,
+                ", ".join(f"{name} {seconds * 1000:.1f} ms" for name, seconds in phases.items()),
+            )
         with self._counts_lock:
+            self._last_phases_s = phases
             self._cycles_run += 1
             self._cycles_recorded += int(recorded)
             self._record_failures += int(not recorded)
@@ -305,6 +324,13 @@ class Node:
             )
         except Exception:  # noqa: BLE001
             log.exception("could not record scheduler event %s", kind)
+
+
+def _lap(phases: dict[str, float], name: str, since: float) -> float:
+    """Add the time since `since` to phase `name`; return now (the next lap's start)."""
+    now = time.perf_counter()
+    phases[name] = phases.get(name, 0.0) + now - since
+    return now
 
 
 def _utc_datetime(epoch_s: float) -> datetime:

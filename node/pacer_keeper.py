@@ -65,6 +65,7 @@ class PacerStateKeeper:
     """
 
     name = "pacer state"
+    phase = "pacer state"  # the node times each cycle's save under this name
 
     def __init__(
         self,

@@ -93,25 +93,39 @@ def _exact(
     The window starts at the first k above the free slots (smaller k add nothing) or `half`
     below the mean, whichever is higher, so it always reaches `half` (≥ 8 σ) above the mean.
     Along it G(f + w) = G(f) + Σ_{i=1..w} (1 − s/(s + f + i)): one digamma pair per target.
+    The binomial log-pmf is taken from the log-factorial table with integer indexes (the
+    per-row logs of a and 1 − a once per row), the cheapest form over rows × window cells.
     """
     out = np.empty(trials.shape)
-    window = np.arange(2 * half + 1, dtype=np.float64)
-    rows_per_block = max(256, _BLOCK_CELLS // window.size)
+    width = 2 * half + 1
+    window = np.arange(width, dtype=np.float64)
+    window_int = np.arange(width, dtype=np.int64)
+    rows_per_block = max(256, _BLOCK_CELLS // width)
+    table = _log_factorials(int(trials.max(initial=0.0)))
     for block in range(0, trials.size, rows_per_block):
         part = slice(block, block + rows_per_block)
         n, a, f, ratio_s = trials[part], accept[part], free[part], s[part]
         start = np.maximum(np.maximum(np.floor(n * a) - half, np.ceil(f)), 0.0)
         offset = start - f  # ≥ 0: x of the window's first k
-        k = start[:, None] + window[None, :]
-        inside = k <= n[:, None]
-        k = np.minimum(k, n[:, None])
-        pmf = np.where(inside, np.exp(_log_pmf(n[:, None], k, a[:, None])), 0.0)
+        n_int = n.astype(np.int64)[:, None]
+        k_int = np.minimum(start.astype(np.int64)[:, None] + window_int[None, :], n_int)
+        inside = (start[:, None] + window[None, :]) <= n[:, None]
+        clipped = np.clip(a, 1e-12, 1.0 - 1e-12)
+        log_a, log_not_a = np.log(clipped)[:, None], np.log1p(-clipped)[:, None]
+        k = k_int.astype(np.float64)
+        log_pmf = table[n_int] - table[k_int] - table[n_int - k_int]
+        log_pmf += k * log_a
+        log_pmf += (n[:, None] - k) * log_not_a
+        pmf = np.exp(log_pmf, out=log_pmf)
+        pmf[~inside] = 0.0
         s2 = ratio_s[:, None]
-        steps = 1.0 - s2 / (s2 + offset[:, None] + window[None, 1:])
         values = np.empty(k.shape)
+        values[:, 1:] = s2 + offset[:, None] + window[None, 1:]
+        np.divide(s2, values[:, 1:], out=values[:, 1:])
+        np.subtract(1.0, values[:, 1:], out=values[:, 1:])
         values[:, 0] = waiting_abandons(offset, ratio_s)
-        values[:, 1:] = values[:, :1] + np.cumsum(steps, axis=1)
-        out[part] = (pmf * values).sum(axis=1)
+        np.cumsum(values, axis=1, out=values)
+        out[part] = np.einsum("ij,ij->i", pmf, values)
     return out
 
 

@@ -174,9 +174,22 @@ def _read_item(item: object, target_id: str) -> PublishResult | str:
             f"externalId {shown(external_id)}, expected {target_id!r} (same order as the request)"
         )
     pending = entity.get("pendingInvitationCount")
+    rate = entity.get("acceptanceRate")
+    positive = entity.get("timeToPositiveDispositionAvgSeconds")
+    negative = entity.get("timeToNegativeDispositionAvgSeconds")
+    if (  # the common case checked inline (NaN fails every comparison); else the named checks
+        type(pending) is int
+        and PENDING.low <= pending <= PENDING.high
+        and (
+            rate is None
+            or (type(rate) is float and ACCEPTANCE_RATE.low <= rate <= ACCEPTANCE_RATE.high)
+        )
+        and (positive is None or _plain_delay(positive))
+        and (negative is None or _plain_delay(negative))
+    ):
+        return PublishResult(target_id, pending, rate, positive, negative)
     if not _is_int(pending) or not PENDING.holds(pending):
         return f"pendingInvitationCount {shown(pending)}, expected {PENDING.expected}"
-    rate = entity.get("acceptanceRate")
     if rate is not None and (not _is_number(rate) or not ACCEPTANCE_RATE.holds(rate)):
         return f"acceptanceRate {shown(rate)}, expected {ACCEPTANCE_RATE.expected}"
     delays: list[float | None] = []
@@ -192,6 +205,11 @@ def _read_item(item: object, target_id: str) -> PublishResult | str:
         accept_delay_s=delays[0],
         decline_delay_s=delays[1],
     )
+
+
+def _plain_delay(value: object) -> bool:
+    """A disposition time that is a float within its bound (the common case)."""
+    return type(value) is float and DISPOSITION_S.low <= value <= DISPOSITION_S.high
 
 
 def _text(value: object) -> str:

@@ -52,12 +52,29 @@ class CounterStep:
     bad: str = ""
 
 
+def plain_rise(track: CounterTrack, raw: int, at: float) -> CounterTrack | None:
+    """The next track when `raw` is a plain rise (the common case: no suspect, no drop, a
+    plausible rise, an exact total); None when `continue_counter`'s full rules must decide.
+    Its total is `offset + last_raw` of the track returned."""
+    last_raw = track.last_raw
+    if (
+        track.suspect is None
+        and last_raw <= raw <= last_raw + RISE_PER_S_MAX * max(at - track.last_at, _MIN_ELAPSED_S)
+        and track.offset + raw <= CONTINUED_TOTAL_MAX
+    ):
+        return CounterTrack(raw, track.offset, track.resets, at, None, track.suspect_at)
+    return None
+
+
 def continue_counter(track: CounterTrack | None, raw: int, at: float) -> CounterStep:
     """Continue a running total with the value `raw` read at `at` (epoch seconds)."""
     if raw < 0:
         raise ValueError(f"a running total cannot be negative, got {raw}")
     if track is None:
         return CounterStep(CounterTrack(raw, last_at=at), raw)
+    plain = plain_rise(track, raw, at)  # built without `replace`: it runs for every total
+    if plain is not None:
+        return CounterStep(plain, plain.offset + raw)
     if track.suspect is not None:
         confirmed = _confirm(track, track.suspect, raw, at)
         if confirmed is not None:

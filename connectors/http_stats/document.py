@@ -112,49 +112,90 @@ def _target_figures(
     queue = queues.get(target.vq_number, queues.get(target.vq_name))
     if not isinstance(queue, dict):
         raise ValueError(f"virtual queue {target.vq_number} ({target.vq_name}) missing")
-    where = f"virtual_queues.{target.vq_number}"
-    agents = {"logged_in": 0, "ready": 0, "busy": 0}
-    handle_times: list[tuple[float, int]] = []
+    media_name = target.media
+    logged_in = ready = busy = 0
+    handle_sum = weight = 0.0
+    low, high = SLOTS.low, SLOTS.high
     for group_name in target.groups:
         group = groups.get(group_name)
-        media = group.get(target.media) if isinstance(group, dict) else None
+        media = group.get(media_name) if isinstance(group, dict) else None
         if not isinstance(media, dict):
-            raise ValueError(f'agent group "{group_name}" has no {target.media} figures')
-        group_where = f"agent_groups.{group_name}.{target.media}"
-        for key in agents:
-            agents[key] += _count(media, key, group_where, SLOTS)
+            raise ValueError(f'agent group "{group_name}" has no {media_name} figures')
+        group_logged_in, group_ready, group_busy = (
+            media.get("logged_in"),
+            media.get("ready"),
+            media.get("busy"),
+        )
+        if not (  # the common case checked inline; anything else gets the named checks
+            type(group_logged_in) is int
+            and type(group_ready) is int
+            and type(group_busy) is int
+            and low <= group_logged_in <= high
+            and low <= group_ready <= high
+            and low <= group_busy <= high
+        ):
+            where = f"agent_groups.{group_name}.{media_name}"
+            group_logged_in = _count(media, "logged_in", where, SLOTS)
+            group_ready = _count(media, "ready", where, SLOTS)
+            group_busy = _count(media, "busy", where, SLOTS)
+        logged_in += group_logged_in
+        ready += group_ready
+        busy += group_busy
         handle = media.get("handle_time_avg_s")
         if handle is not None:
-            if not _is_number(handle) or not HANDLE_TIME_S.holds(handle):
+            if not (
+                (type(handle) is float or type(handle) is int)
+                and HANDLE_TIME_S.low <= handle <= HANDLE_TIME_S.high  # NaN fails here too
+            ) and (not _is_number(handle) or not HANDLE_TIME_S.holds(handle)):
                 raise ValueError(
-                    f"{group_where}.handle_time_avg_s: {shown(handle)} — expected "
-                    f"{HANDLE_TIME_S.expected}"
+                    f"agent_groups.{group_name}.{media_name}.handle_time_avg_s: "
+                    f"{shown(handle)} — expected {HANDLE_TIME_S.expected}"
                 )
-            handle_times.append((float(handle), max(1, _count(media, "busy", group_where, SLOTS))))
-    for key, total in agents.items():
-        if not SLOTS.holds(total):
+            handle_weight = max(1, group_busy)
+            handle_sum += float(handle) * handle_weight
+            weight += handle_weight
+    for key, total in (("logged_in", logged_in), ("ready", ready), ("busy", busy)):
+        if not low <= total <= high:
             raise ValueError(
                 f"{key} slots of {target.target_id} summed over its groups: {total} — expected "
                 f"{SLOTS.expected}"
             )
-    if agents["ready"] + agents["busy"] > agents["logged_in"]:
+    if ready + busy > logged_in:
         raise ValueError(
-            f"ready {agents['ready']} + busy {agents['busy']} exceed logged in "
-            f"{agents['logged_in']} for {target.target_id}"
+            f"ready {ready} + busy {busy} exceed logged in {logged_in} for {target.target_id}"
         )
-    weight = sum(w for _, w in handle_times)
+    in_queue, accepted, abandoned = (
+        queue.get("current"),
+        queue.get("accepted"),
+        queue.get("abandoned"),
+    )
+    reactive = queue.get("reactive_arrivals", 0)
+    total_low, total_high = RUNNING_TOTAL.low, RUNNING_TOTAL.high
+    if not (  # the common case checked inline; anything else gets the named checks
+        type(in_queue) is int
+        and type(accepted) is int
+        and type(abandoned) is int
+        and type(reactive) is int
+        and IN_QUEUE.low <= in_queue <= IN_QUEUE.high
+        and total_low <= accepted <= total_high
+        and total_low <= abandoned <= total_high
+        and total_low <= reactive <= total_high
+    ):
+        where = f"virtual_queues.{target.vq_number}"
+        in_queue = _count(queue, "current", where, IN_QUEUE)
+        accepted = _count(queue, "accepted", where, RUNNING_TOTAL)
+        abandoned = _count(queue, "abandoned", where, RUNNING_TOTAL)
+        reactive = _count(queue, "reactive_arrivals", where, RUNNING_TOTAL, required=False)
     return RawTargetFigures(
         target_id=target.target_id,
-        logged_in_slots=agents["logged_in"],
-        ready_slots=agents["ready"],
-        busy_slots=agents["busy"],
-        in_queue=_count(queue, "current", where, IN_QUEUE),
-        accepted_total=_count(queue, "accepted", where, RUNNING_TOTAL),
-        abandoned_total=_count(queue, "abandoned", where, RUNNING_TOTAL),
-        reactive_arrivals_total=_count(
-            queue, "reactive_arrivals", where, RUNNING_TOTAL, required=False
-        ),
-        avg_handle_time_s=(sum(h * w for h, w in handle_times) / weight) if weight else None,
+        logged_in_slots=logged_in,
+        ready_slots=ready,
+        busy_slots=busy,
+        in_queue=in_queue,
+        accepted_total=accepted,
+        abandoned_total=abandoned,
+        reactive_arrivals_total=reactive,
+        avg_handle_time_s=(handle_sum / weight) if weight else None,
     )
 
 

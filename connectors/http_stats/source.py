@@ -20,7 +20,12 @@ from dataclasses import dataclass, field
 
 from connectors.http_exchange import Exchanger, Reply
 from connectors.http_retry import HttpCallError, RetryPolicy, http_failure, send_with_retries
-from connectors.http_stats.counters import CounterStep, CounterTrack, continue_counter
+from connectors.http_stats.counters import (
+    CounterStep,
+    CounterTrack,
+    continue_counter,
+    plain_rise,
+)
 from connectors.http_stats.document import (
     DocumentError,
     ParsedDocument,
@@ -82,7 +87,8 @@ class HttpStatSource:
         self._on_backup = False
         self._backup_since = 0.0
         self._failover_reason = ""
-        self._tracks: dict[tuple[str, str], CounterTrack] = {}
+        # per target: the tracks of its running totals, in `_TOTALS` order
+        self._tracks: dict[str, list[CounterTrack | None]] = {}
         self.resets_detected = 0
 
     @property
@@ -218,29 +224,54 @@ class HttpStatSource:
     def _continued(self, figures: RawTargetFigures, now: float) -> TargetStatistics | str:
         """Continued totals, or why they are not usable this cycle (state moves only then)."""
         target_id = figures.target_id
-        steps: dict[str, CounterStep] = {
-            name: continue_counter(self._tracks.get((target_id, name)), getattr(figures, name), now)
-            for name in _TOTALS
-        }
-        bad = [f"{name} {step.bad}" for name, step in steps.items() if step.bad]
+        raws = (
+            figures.accepted_total,
+            figures.abandoned_total,
+            figures.reactive_arrivals_total,
+        )
+        tracks = self._tracks.get(target_id)
+        if tracks is None:
+            tracks = self._tracks[target_id] = [None, None, None]
+        else:  # the common case: three plain rises, no step objects
+            accepted, abandoned, reactive = tracks
+            if accepted is not None and abandoned is not None and reactive is not None:
+                plain = (
+                    plain_rise(accepted, raws[0], now),
+                    plain_rise(abandoned, raws[1], now),
+                    plain_rise(reactive, raws[2], now),
+                )
+                if plain[0] is not None and plain[1] is not None and plain[2] is not None:
+                    tracks[:] = plain
+                    totals = [
+                        plain[0].offset + raws[0],
+                        plain[1].offset + raws[1],
+                        plain[2].offset + raws[2],
+                    ]
+                    return self._statistics(figures, totals)
+        steps = [continue_counter(track, raw, now) for track, raw in zip(tracks, raws, strict=True)]
+        bad = [f"{name} {step.bad}" for name, step in zip(_TOTALS, steps, strict=True) if step.bad]
         if bad:  # remember the suspects, so the next document can confirm them; move nothing
-            for name, step in steps.items():
+            for index, step in enumerate(steps):
                 if step.bad:
-                    self._tracks[(target_id, name)] = step.track
+                    tracks[index] = step.track
             return "; ".join(bad)
-        for name, step in steps.items():
-            self._tracks[(target_id, name)] = step.track
+        for index, (name, step) in enumerate(zip(_TOTALS, steps, strict=True)):
+            tracks[index] = step.track
             self._log_counter_event(target_id, name, step)
-        totals = {name: step.total for name, step in steps.items()}
+        return self._statistics(figures, [step.total for step in steps])
+
+    @staticmethod
+    def _statistics(figures: RawTargetFigures, totals: list[int]) -> TargetStatistics:
+        accepted_total, abandoned_total, reactive_arrivals_total = totals
         return TargetStatistics(
             target_id=figures.target_id,
             logged_in_slots=figures.logged_in_slots,
             ready_slots=figures.ready_slots,
             busy_slots=figures.busy_slots,
             in_queue=figures.in_queue,
-            accepted_total=totals["accepted_total"],
-            abandoned_total=totals["abandoned_total"],
-            reactive_arrivals_total=totals["reactive_arrivals_total"],
+            accepted_total=accepted_total,
+            abandoned_total=abandoned_total,
+            reactive_arrivals_total=reactive_arrivals_total,
             avg_handle_time_s=figures.avg_handle_time_s,
         )
 

@@ -114,7 +114,7 @@ def _show_tiles(series: pd.DataFrame, limits: HealthThresholds) -> None:
         help=f"GC Latency threshold {limits.gc_latency_ms:g} ms",
     )
     tiles[1].metric(
-        "Collections / min (now)",
+        "Full collections / min (now)",
         f"{float(latest['gc_collections_per_min']):.0f}",
         border=True,
         help=f"GC Frequency threshold {limits.gc_frequency_per_min:g} / min",
