@@ -122,14 +122,21 @@ def resolved_range(chrome: Chrome) -> TimeRange | None:
         return None
 
 
-def selected_targets(known: Sequence[str], default_count: int = 10) -> list[str]:
-    """A target multiselect kept in the URL (`targets`); defaults to the first few targets."""
+def selected_targets(
+    known: Sequence[str],
+    default_count: int = 10,
+    placeholder: str = "Choose one or more pacing targets",
+) -> list[str]:
+    """A target multiselect kept in the URL (`targets`); defaults to the first few targets.
+
+    Type to search: the list filters as you type, however many targets there are.
+    """
     chosen = st.multiselect(
         "Targets",
         list(known),
         default=list(known[:default_count]),
         key="targets",
         bind="query-params",
-        placeholder="Choose one or more pacing targets",
+        placeholder=placeholder,
     )
     return [str(target) for target in chosen]
