@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from dashboard.health import health_report
-from dashboard.settings import config_path, load_dashboard_config
+from dashboard.settings import load_dashboard_config
 from dashboard.ui.navigation import refuse_open_bind_without_sign_in
 
 log = logging.getLogger("pacing.app")
@@ -27,11 +27,12 @@ log = logging.getLogger("pacing.app")
 @asynccontextmanager
 async def lifespan(_app: Any) -> AsyncIterator[dict[str, Any]]:
     """Start the embedded node once per server process; stop it on shutdown."""
-    from config import load_config
     from node.build import start_embedded_node, stop_embedded_node
     from node.logs import configure_logging
 
-    config = load_config(config_path())  # a bad file stops start-up with every problem listed
+    # A bad file stops start-up with every problem listed. Loaded through the dashboard's
+    # cache, so the first session reuses it instead of loading 10,000 targets again.
+    config = load_dashboard_config()
     configure_logging(config.log)
     refuse_open_bind_without_sign_in(config)
     for warning in config.warnings:
