@@ -33,9 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script 
 
 from domain.records import CycleRecord, TargetRecord  # noqa: E402
 from domain.signals import AlarmSignal, Condition  # noqa: E402
-from storage.cycles import record_cycle  # noqa: E402
+from storage.cycles import read_cycle_summary, record_cycle  # noqa: E402
 from storage.db import connect  # noqa: E402
-from storage.nodes import record_heartbeat, record_node_start  # noqa: E402
+from storage.nodes import read_node_status, record_heartbeat, record_node_start  # noqa: E402
 
 NODE_ID = "history-fill"
 _MEDIA = ("chat", "voice")
@@ -108,13 +108,14 @@ def build_cycle(
     period_s: float,
     profiles: list[TargetProfile],
     *,
+    origin: float,
     halfway: bool,
     last: bool,
 ) -> tuple[CycleRecord, list[TargetRecord]]:
     """Cycle `seq` at `at` with a row for every target still recorded at that time."""
     cycle_id = f"fill:{seq}"
     rows = []
-    elapsed_s = seq * period_s
+    elapsed_s = at - origin  # running totals grow with time, whatever the period
     for index, p in enumerate(profiles):
         if p.stale and halfway:
             continue
@@ -182,7 +183,7 @@ def fill_history(
     end: float | None = None,
     seed: int = 1,
 ) -> Iterator[int]:
-    """Write the history; yields the number of cycles written so far (for progress)."""
+    """Write the history into a new database; yields the cycles written so far (progress)."""
     end = time.time() if end is None else end
     profiles = target_profiles(targets, seed)
     times = cycle_times(end, hours, min(detail_hours, hours), period_s, old_period_s)
@@ -198,18 +199,56 @@ def fill_history(
             started_at=times[0][0],
             config_path="history_fill",
         )
-        for seq, (at, period) in enumerate(times):
-            halfway = seq >= len(times) // 2
-            last = seq >= len(times) - 3
-            cycle, rows = build_cycle(seq, at, period, profiles, halfway=halfway, last=last)
-            record_cycle(db, cycle, rows, recorded_at=at + 0.4)
-            if seq % 50 == 0:
-                yield seq + 1
-        record_heartbeat(db, NODE_ID, end)
+        yield from _write(
+            db, times, profiles, origin=times[0][0], first_seq=0, stale_from=len(times) // 2
+        )
         _raise_alarms(db, profiles, end)
-        yield len(times)
     finally:
         db.close()
+
+
+def top_up(
+    database: Path, targets: int, *, period_s: float = 60.0, now: float | None = None, seed: int = 1
+) -> int:
+    """Cycles from the newest stored one up to `now`, so a filled database looks live again."""
+    now = time.time() if now is None else now
+    profiles = target_profiles(targets, seed)
+    db = connect(database)
+    try:
+        summary = read_cycle_summary(db, now=now, window_s=60.0)
+        origin = read_node_status(db, now=now, stale_after_s=1.0)[0].started_at
+        if summary.last_cycle_age_s is None:
+            raise SystemExit(f"{database} holds no cycle to continue from")
+        last_at = now - summary.last_cycle_age_s
+        count = int(summary.last_cycle_age_s // period_s)
+        times = [(last_at + (i + 1) * period_s, period_s) for i in range(count)]
+        for _ in _write(db, times, profiles, origin, first_seq=summary.total_cycles, stale_from=0):
+            pass
+        _raise_alarms(db, profiles, now)
+    finally:
+        db.close()
+    return count
+
+
+def _write(
+    db: sqlite_utils.Database,
+    times: list[tuple[float, float]],
+    profiles: list[TargetProfile],
+    origin: float,
+    *,
+    first_seq: int,
+    stale_from: int,
+) -> Iterator[int]:
+    for index, (at, period) in enumerate(times):
+        seq = first_seq + index
+        last = index >= len(times) - 3
+        cycle, rows = build_cycle(
+            seq, at, period, profiles, origin=origin, halfway=index >= stale_from, last=last
+        )
+        record_cycle(db, cycle, rows, recorded_at=at + 0.4)
+        record_heartbeat(db, NODE_ID, at + 0.4)
+        if index % 50 == 0 or index == len(times) - 1:
+            yield index + 1
 
 
 def _raise_alarms(db: sqlite_utils.Database, profiles: list[TargetProfile], end: float) -> None:
