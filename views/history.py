@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard.formats import format_time
 from dashboard.ui.chrome import page_chrome, resolved_range, selected_targets
-from dashboard.ui.history import csv_download_button, load_history_preview, show_preview
+from dashboard.ui.history import csv_download_button, load_history_preview, rows_text, show_preview
 from dashboard.ui.targets import load_target_ids
 from storage.export import DEFAULT_COLUMNS, EXPORT_COLUMNS
 
@@ -44,7 +44,7 @@ if isinstance(result, str):
     st.stop()
 rows, preview = result
 since_text, until_text = format_time(time_range.since, zone), format_time(time_range.until, zone)
-st.caption(f"{rows:,} rows from {since_text} to {until_text}")
+st.caption(f"{rows_text(rows)} rows from {since_text} to {until_text}")
 csv_download_button(chrome.database, time_range, chosen, columns, rows, zone)
 if rows == 0:
     st.info(
