@@ -206,10 +206,11 @@ class OverviewActivity:
     targets_known: int
 
 
-# Per target, the running totals of its oldest row within the hour (an index seek on
-# (target_id, at) each): the hour's increase is the latest total minus that one. A counter
-# that went down within the hour (a restarted source) counts from its restart: its latest
-# total, not a negative.
+# The hour's increase of each target's running totals: its latest totals minus those it had in
+# the first cycle of the hour (one cycle's rows, found through the cycle id: an index in every
+# schema, whatever the number of cycles in the hour). A counter that went down within the hour
+# (a restarted source) counts from its restart: its latest total, not a negative. A target
+# missing from that first cycle adds nothing.
 _HOUR_SQL = """
 SELECT coalesce(sum(CASE WHEN s.accepted_total >= h.accepted_total
                          THEN s.accepted_total - h.accepted_total
@@ -217,13 +218,10 @@ SELECT coalesce(sum(CASE WHEN s.accepted_total >= h.accepted_total
        coalesce(sum(CASE WHEN s.abandoned_total >= h.abandoned_total
                          THEN s.abandoned_total - h.abandoned_total
                          ELSE s.abandoned_total END), 0)
-FROM target_state AS s
-JOIN cycle_targets AS h ON h.rowid = (
-    SELECT t.rowid FROM cycle_targets AS t
-    WHERE t.target_id = s.target_id AND t.at > :since AND t.at <= :now
-          AND t.accepted_total IS NOT NULL
-    ORDER BY t.at LIMIT 1)
-WHERE s.at > :since
+FROM cycle_targets AS h
+JOIN target_state AS s ON s.target_id = h.target_id
+WHERE h.cycle_id = (SELECT cycle_id FROM cycles WHERE started_at > :since AND started_at <= :now
+                    ORDER BY started_at LIMIT 1)
 """
 
 

@@ -173,17 +173,20 @@ def test_a_query_the_table_cannot_answer_says_what_was_wrong(db: sqlite_utils.Da
     assert OVERVIEW_STATES == ("alarm", "over goal", "stale", "ok")
 
 
-def test_activity_counts_the_hour_from_each_targets_oldest_row_in_it(
+def test_activity_counts_the_hour_from_the_first_cycle_in_it(
     db: sqlite_utils.Database,
 ) -> None:
-    store(db, {"A - chat": {"accepted_total": 10, "abandoned_total": 1}}, at=NOW - 4_000)
-    store(db, {"A - chat": {"accepted_total": 40, "abandoned_total": 2}}, at=NOW - 3_000)
-    store(db, {"A - chat": {"accepted_total": 70, "abandoned_total": 5}}, at=NOW)
-    store(db, {"B - chat": {"accepted_total": 50, "abandoned_total": 9}}, at=NOW - 1_000)
-    store(db, {"B - chat": {"accepted_total": 20, "abandoned_total": 3}}, at=NOW)  # restarted
+    def totals(accepted: int, abandoned: int) -> dict[str, object]:
+        return {"accepted_total": accepted, "abandoned_total": abandoned}
+
+    store(db, {"A - chat": totals(10, 1), "B - chat": totals(50, 9)}, at=NOW - 4_000)
+    store(db, {"A - chat": totals(40, 2), "B - chat": totals(50, 9)}, at=NOW - 3_000)
+    store(db, {"C - chat": totals(5, 5)}, at=NOW - 2_000)  # new since: counts nothing
+    # B's source restarted: its counters went down, the hour counts from the restart.
+    store(db, {"A - chat": totals(70, 5), "B - chat": totals(20, 3)}, at=NOW)
     activity = read_overview_activity(db, now=NOW, stale_after_s=15.0)
     assert activity.accepted_last_hour == (70 - 40) + 20
     assert activity.abandoned_last_hour == (5 - 2) + 3
-    assert (activity.targets_paced, activity.targets_known) == (2, 2)
+    assert (activity.targets_paced, activity.targets_known) == (2, 3)
     # Each fresh target allowed 5 invitations for a 5 s interval: 60 a minute each.
     assert activity.allowed_per_minute == 120.0
