@@ -37,34 +37,6 @@ def light_style(label: object) -> str:
     return f"color: {colour}; font-weight: 600" if colour else ""
 
 
-def build_target_table(state: pd.DataFrame) -> pd.DataFrame:
-    """The overview's per-target table, with operators' column names and a traffic light."""
-    if state.empty:
-        return pd.DataFrame()
-    table = pd.DataFrame(
-        {
-            "vs goal": [
-                abandonment_light(ratio, goal)
-                for ratio, goal in zip(state["abandon_ratio"], state["goal_pct"], strict=True)
-            ],
-            "target": state["target_id"],
-            "media": state["media"],
-            "logged in": state["logged_in_slots"],
-            "ready": state["ready_slots"],
-            "busy": state["busy_slots"],
-            "waiting": state["in_queue"],
-            "pending": state["pending_invitations"],
-            "allowed": state["allowed_invitations"],
-            "abandoned %": pd.to_numeric(state["abandon_ratio"], errors="coerce").astype(float)
-            * 100.0,
-            "goal %": state["goal_pct"],
-            "reason": state["reason"],
-            "error": state["error"].fillna(""),
-        }
-    )
-    return table.reset_index(drop=True)
-
-
 def build_allowed_figure(history: pd.DataFrame, time_zone: str) -> go.Figure:
     """Allowed invitations per target over time (a step line per target)."""
     figure = go.Figure()

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard.formats import format_time
 from dashboard.ui.chrome import page_chrome, resolved_range, selected_targets
-from dashboard.ui.history import csv_download_button, load_history_preview, show_preview
+from dashboard.ui.history import csv_download_button, load_history_preview, rows_text, show_preview
 from dashboard.ui.targets import load_target_ids
 from storage.export import DEFAULT_COLUMNS, EXPORT_COLUMNS
 
@@ -19,7 +19,8 @@ known = load_target_ids(chrome.database)
 if isinstance(known, str):
     st.info(f"No history yet: {known}", icon=":material/database:")
     st.stop()
-targets = selected_targets(known, default_count=len(known))
+# None chosen means every target: 10,000 preselected chips would take seconds to draw.
+targets = selected_targets(known, default_count=0, placeholder="Every target (type to choose some)")
 columns = st.multiselect(
     "Columns",
     list(EXPORT_COLUMNS),
@@ -30,11 +31,11 @@ columns = st.multiselect(
 time_range = resolved_range(chrome)
 if time_range is None:
     st.stop()
-if not targets or not columns:
-    st.info("Choose at least one target and one column.", icon=":material/checklist:")
+if not columns:
+    st.info("Choose at least one column.", icon=":material/checklist:")
     st.stop()
 
-chosen = None if set(targets) == set(known) else tuple(targets)
+chosen = None if not targets or set(targets) == set(known) else tuple(targets)
 result = load_history_preview(
     chrome.database, chosen, tuple(columns), time_range.since, time_range.until, PREVIEW_ROWS
 )
@@ -43,7 +44,7 @@ if isinstance(result, str):
     st.stop()
 rows, preview = result
 since_text, until_text = format_time(time_range.since, zone), format_time(time_range.until, zone)
-st.caption(f"{rows:,} rows from {since_text} to {until_text}")
+st.caption(f"{rows_text(rows)} rows from {since_text} to {until_text}")
 csv_download_button(chrome.database, time_range, chosen, columns, rows, zone)
 if rows == 0:
     st.info(

@@ -15,6 +15,7 @@ import streamlit as st
 
 from config import Config
 from dashboard.settings import load_dashboard_config
+from dashboard.target_choice import PICKER_OPTIONS, picker_options
 from dashboard.timerange import (
     DEFAULT_RANGE,
     DEFAULT_REFRESH,
@@ -122,14 +123,34 @@ def resolved_range(chrome: Chrome) -> TimeRange | None:
         return None
 
 
-def selected_targets(known: Sequence[str], default_count: int = 10) -> list[str]:
-    """A target multiselect kept in the URL (`targets`); defaults to the first few targets."""
+def selected_targets(
+    known: Sequence[str],
+    default_count: int = 10,
+    placeholder: str = "Choose one or more pacing targets",
+) -> list[str]:
+    """A target multiselect kept in the URL (`targets`); defaults to the first few targets.
+
+    Above PICKER_OPTIONS targets, a "Find targets" box narrows the options to the first
+    matches (plus the chosen ones), so the page never sends thousands of options.
+    """
+    default = list(known[:default_count])
+    options = list(known)
+    if len(known) > PICKER_OPTIONS:
+        find = st.text_input(
+            f"Find targets (part of the name; {len(known):,} targets, "
+            f"the first {PICKER_OPTIONS} matches are listed)",
+            key="target_find",
+            max_chars=200,
+        )
+        current = st.session_state.get("targets")
+        chosen = current if current is not None else st.query_params.get_all("targets")
+        options = picker_options(known, [*default, *chosen], find)
     chosen = st.multiselect(
         "Targets",
-        list(known),
-        default=list(known[:default_count]),
+        options,
+        default=default,
         key="targets",
         bind="query-params",
-        placeholder="Choose one or more pacing targets",
+        placeholder=placeholder,
     )
     return [str(target) for target in chosen]

@@ -12,7 +12,8 @@ import streamlit as st
 from dashboard.downloads import csv_download
 from dashboard.timerange import TimeRange
 from dashboard.ui.loading import SERIES_TTL_S, read_or_reason
-from storage.history import count_history_rows, read_history_preview
+from storage.history import read_history_preview
+from storage.history_bounds import HISTORY_COUNT_CAP, count_history_rows_upto
 
 
 @st.cache_data(ttl=SERIES_TTL_S, max_entries=32, show_spinner=False)
@@ -24,13 +25,18 @@ def load_history_preview(
     until: float,
     limit: int,
 ) -> tuple[int, pd.DataFrame] | str:
-    """How many rows match, and the newest `limit` of them."""
+    """How many rows match (HISTORY_COUNT_CAP + 1 for more), and the newest `limit` of them."""
 
     def read(db: sqlite_utils.Database) -> tuple[int, pd.DataFrame]:
-        count = count_history_rows(db, since, until, target_ids)
+        count = count_history_rows_upto(db, since, until, target_ids)
         return count, read_history_preview(db, since, until, target_ids, columns, limit)
 
     return read_or_reason(database_path, read)
+
+
+def rows_text(rows: int) -> str:
+    """`1,234`, or `more than 1,000,000` when the count stopped at its cap."""
+    return f"more than {HISTORY_COUNT_CAP:,}" if rows > HISTORY_COUNT_CAP else f"{rows:,}"
 
 
 def csv_download_button(
@@ -44,7 +50,7 @@ def csv_download_button(
     """The download of exactly what `pacing export` writes for these filters."""
     stamp = datetime.fromtimestamp(time_range.until, tz=zone).strftime("%Y%m%d-%H%M")
     st.download_button(
-        f"Download {rows:,} rows as CSV",
+        f"Download {rows_text(rows)} rows as CSV",
         data=csv_download(database_path, time_range.since, time_range.until, target_ids, columns),
         file_name=f"pacing-history-{stamp}.csv",
         mime="text/csv",

@@ -29,7 +29,8 @@ from dashboard.ui.alarms import load_marker_transitions
 from dashboard.ui.chrome import Chrome, resolved_range
 from dashboard.ui.loading import SERIES_TTL_S, read_or_reason, shared_until
 from storage.pacer_state import read_saved_target_states
-from storage.targets import read_target_ids, read_target_series, read_target_state
+from storage.target_lookup import read_target_state_of
+from storage.targets import read_target_ids, read_target_series
 
 
 @st.cache_data(ttl=SERIES_TTL_S, max_entries=64, show_spinner=False)
@@ -55,10 +56,7 @@ def load_sustainable_rates(database_path: str, target_ids: tuple[str, ...]) -> p
     """Sustainable rates of these targets (Erlang A with the pacer's patience estimates)."""
 
     def read(db: sqlite_utils.Database) -> pd.DataFrame:
-        state = read_target_state(db)
-        return sustainable_rates(
-            state[state["target_id"].isin(target_ids)], read_saved_target_states(db)
-        )
+        return sustainable_rates(read_target_state_of(db, target_ids), read_saved_target_states(db))
 
     return read_or_reason(database_path, read)
 

@@ -10,8 +10,6 @@ import pytest
 from dashboard.charts import (
     abandonment_light,
     build_allowed_figure,
-    build_target_table,
-    light_style,
 )
 
 
@@ -31,39 +29,6 @@ def test_traffic_light_compares_abandonment_with_the_goal(
     ratio: float | None, goal_pct: float, light: str
 ) -> None:
     assert abandonment_light(ratio, goal_pct) == light
-
-
-def state_frame() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "target_id": ["A - chat", "B - voice"],
-            "media": ["chat", "voice"],
-            "logged_in_slots": [10, 0],
-            "ready_slots": [4, 0],
-            "busy_slots": [6, 0],
-            "in_queue": [1, 0],
-            "pending_invitations": [2, None],
-            "allowed_invitations": [3, 0],
-            "abandon_ratio": [0.05, None],
-            "goal_pct": [3.0, 5.0],
-            "reason": ["progressive", "no-agents"],
-            "error": [None, "no statistics for this target"],
-        }
-    )
-
-
-def test_target_table_shows_percent_and_a_light_per_target() -> None:
-    table = build_target_table(state_frame())
-    assert list(table["target"]) == ["A - chat", "B - voice"]
-    assert list(table["vs goal"]) == ["above goal", "no data"]
-    assert "#d62728" in light_style("above goal") and light_style("other") == ""
-    assert table["abandoned %"].iloc[0] == pytest.approx(5.0)
-    assert math.isnan(table["abandoned %"].iloc[1])
-    assert list(table["error"]) == ["", "no statistics for this target"]
-
-
-def test_an_empty_state_gives_an_empty_table() -> None:
-    assert build_target_table(pd.DataFrame()).empty
 
 
 def test_allowed_figure_has_one_step_line_per_target_in_the_operator_time_zone() -> None:
