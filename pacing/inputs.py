@@ -76,6 +76,12 @@ def read_snapshots(snapshots: Sequence[TargetSnapshot]) -> Inputs:
     )
 
 
+def budget_goals(snapshots: Sequence[TargetSnapshot]) -> FloatArray:
+    """The budget guard's goals as ratios (NaN: the target is not guarded)."""
+    goals: FloatArray = _column(snapshots, "budget_goal_pct") / 100.0
+    return goals
+
+
 def wilson_bound(successes: FloatArray, trials: FloatArray, z: float = WILSON_Z) -> FloatArray:
     """Wilson score bound of a proportion: upper for z > 0, lower for z < 0.
 
