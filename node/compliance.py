@@ -1,0 +1,102 @@
+"""The node's compliance windows: a ledger of counter increases, the budget guard, burn rates.
+
+`ComplianceKeeper` is a node service (it reads the stored increases back at start, so a restart
+keeps the windows) and the cycle's goal guard: each cycle it adds the new running totals to
+its ledger, then hands every snapshot the goal that keeps the target's tightest window within
+its goal (`budget_goal_pct`). The alarm evaluator reads its burn-rate counts.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from zoneinfo import ZoneInfo
+
+from config.compliance import ComplianceOptions
+from domain.compliance import CounterLedger, guarded_goal_pct, window_since
+from domain.decisions import TargetSnapshot
+from storage.compliance import read_minute_counts
+from storage.db import PerThreadDatabase
+
+log = logging.getLogger(__name__)
+
+
+class ComplianceKeeper:
+    """Keeps per-target minute increases for the compliance windows and the burn-rate alarms."""
+
+    name = "compliance windows"
+
+    def __init__(
+        self,
+        options: ComplianceOptions,
+        zone: ZoneInfo,
+        clock: Callable[[], float],
+        database: PerThreadDatabase | None = None,
+    ) -> None:
+        self.options = options
+        self._zone = zone
+        self._clock = clock
+        self._database = database
+        self._ledger = CounterLedger(options.retention_s)
+        self._goals: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Read the stored increases back (every node's records of the same targets)."""
+        if self._database is None:
+            return
+        now = self._clock()
+        minutes, last = read_minute_counts(
+            self._database.get(), now - self.options.retention_s, now
+        )
+        with self._lock:
+            self._ledger.seed(minutes, last)
+        if minutes:
+            log.info("compliance windows: %d stored minutes read back", len(minutes))
+
+    def stop(self) -> None:
+        return None
+
+    def guard(self, snapshots: Sequence[TargetSnapshot], now: float) -> list[TargetSnapshot]:
+        """Record this cycle's totals; with the guard on, give each snapshot its budget goal."""
+        with self._lock:
+            for snapshot in snapshots:
+                self._ledger.observe(
+                    snapshot.target_id, now, snapshot.accepted_total, snapshot.abandoned_total
+                )
+                self._goals[snapshot.target_id] = snapshot.goal_pct
+            if not self.options.guard:
+                return list(snapshots)
+            return [
+                replace(s, budget_goal_pct=self._budget_goal(s.target_id, s.goal_pct, now))
+                for s in snapshots
+            ]
+
+    def _budget_goal(self, target_id: str, goal_pct: float, now: float) -> float | None:
+        """The lowest goal any window needs, or None when every window is within its goal."""
+        options = self.options
+        recent = sum(self._ledger.counts_since(target_id, now - options.guard_horizon_s))
+        lowest = goal_pct
+        for kind in options.windows:
+            accepted, abandoned = self._ledger.counts_since(
+                target_id, window_since(kind, now, self._zone)
+            )
+            lowest = min(
+                lowest,
+                guarded_goal_pct(
+                    accepted, abandoned, goal_pct, recent, options.guard_min_goal_share
+                ),
+            )
+        return lowest if lowest < goal_pct else None
+
+    def counts(self, target_id: str, since: float) -> tuple[int, int]:
+        """(accepted, abandoned) from the minute of `since` on."""
+        with self._lock:
+            return self._ledger.counts_since(target_id, since)
+
+    def goals(self) -> dict[str, float]:
+        """Each target's goal as last seen."""
+        with self._lock:
+            return dict(self._goals)
