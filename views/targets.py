@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.ui.chrome import page_chrome, selected_targets
+from dashboard.ui.compliance import show_compliance
 from dashboard.ui.targets import load_target_ids, show_targets
 
 chrome = page_chrome("Targets", "Per pacing target over the chosen range")
@@ -25,6 +26,7 @@ targets = tuple(selected_targets(known))
 @st.fragment(run_every=chrome.run_every)
 def live_targets() -> None:
     show_targets(chrome, targets)
+    show_compliance(chrome.config, targets)
 
 
 live_targets()

@@ -10,8 +10,10 @@ import streamlit as st
 
 from config import Config
 from dashboard.charts import build_allowed_figure, build_target_table, light_style
+from dashboard.compliance import BUDGET_COLUMN, add_budget_column
 from dashboard.formats import format_age, format_ms
 from dashboard.ui.alarms import active_alarm_counts
+from dashboard.ui.compliance import load_budgets
 from dashboard.ui.loading import LIVE_TTL_S, read_or_reason
 from domain.freshness import node_stale_after_s
 from domain.records import NodeStatus
@@ -73,7 +75,7 @@ def show_overview(config: Config, data: OverviewData) -> None:
     tiles[4].metric("Overruns (1 min)", summary.overruns_in_window, border=True)
     tiles[5].metric("Last cycle", format_age(summary.last_cycle_age_s), border=True)
     _show_activity(str(config.node.database_path), data.activity)
-    table = build_target_table(data.targets)
+    table = add_budget_column(build_target_table(data.targets), load_budgets(config))
     if table.empty:
         st.info(
             "No cycle has been recorded yet: the node writes its first cycle within one period."
@@ -86,6 +88,9 @@ def show_overview(config: Config, data: OverviewData) -> None:
         column_config={
             "abandoned %": st.column_config.NumberColumn(format="%.2f %%"),
             "goal %": st.column_config.NumberColumn(format="%.1f %%"),
+            BUDGET_COLUMN: st.column_config.NumberColumn(
+                format="%d", help="abandons the tightest compliance window can still take"
+            ),
         },
     )
     if not data.recent.empty:
