@@ -258,6 +258,29 @@ class CounterLedger:
         return series
 
 
+def budget_goal_pct(
+    ledger: CounterLedger,
+    target_id: str,
+    goal_pct: float,
+    now: float,
+    windows: Sequence[str],
+    zone: ZoneInfo,
+    horizon_s: float,
+    min_share: float,
+) -> float | None:
+    """The budget guard's goal: the lowest any window needs, None when all are within goal.
+
+    The horizon's volume is what the ledger saw over the last `horizon_s` (the traffic the
+    next `horizon_s` will probably bring).
+    """
+    recent = sum(ledger.counts_since(target_id, now - horizon_s))
+    lowest = goal_pct
+    for kind in windows:
+        accepted, abandoned = ledger.counts_since(target_id, window_since(kind, now, zone))
+        lowest = min(lowest, guarded_goal_pct(accepted, abandoned, goal_pct, recent, min_share))
+    return lowest if lowest < goal_pct else None
+
+
 def compliance_figures(
     ledger: CounterLedger,
     goals_pct: Mapping[str, float],

@@ -15,7 +15,7 @@ from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from config.compliance import ComplianceOptions
-from domain.compliance import CounterLedger, guarded_goal_pct, window_since
+from domain.compliance import CounterLedger, budget_goal_pct
 from domain.decisions import TargetSnapshot
 from storage.compliance import read_minute_counts
 from storage.db import PerThreadDatabase
@@ -75,21 +75,17 @@ class ComplianceKeeper:
             ]
 
     def _budget_goal(self, target_id: str, goal_pct: float, now: float) -> float | None:
-        """The lowest goal any window needs, or None when every window is within its goal."""
         options = self.options
-        recent = sum(self._ledger.counts_since(target_id, now - options.guard_horizon_s))
-        lowest = goal_pct
-        for kind in options.windows:
-            accepted, abandoned = self._ledger.counts_since(
-                target_id, window_since(kind, now, self._zone)
-            )
-            lowest = min(
-                lowest,
-                guarded_goal_pct(
-                    accepted, abandoned, goal_pct, recent, options.guard_min_goal_share
-                ),
-            )
-        return lowest if lowest < goal_pct else None
+        return budget_goal_pct(
+            self._ledger,
+            target_id,
+            goal_pct,
+            now,
+            options.windows,
+            self._zone,
+            options.guard_horizon_s,
+            options.guard_min_goal_share,
+        )
 
     def counts(self, target_id: str, since: float) -> tuple[int, int]:
         """(accepted, abandoned) from the minute of `since` on."""
