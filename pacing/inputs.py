@@ -40,6 +40,14 @@ class Inputs:
     reactive: FloatArray
     open: BoolArray
     age_s: FloatArray
+    # the operator's goal when the budget guard lowered `goal` (the pacer's own safety guards
+    # keep comparing with it); None: `goal` is the operator's
+    operator_goal: FloatArray | None = None
+
+    @property
+    def safety_goal(self) -> FloatArray:
+        """The goal the emergency brake and the compliance guard compare with."""
+        return self.goal if self.operator_goal is None else self.operator_goal
 
 
 def _column(snapshots: Sequence[TargetSnapshot], name: str) -> FloatArray:

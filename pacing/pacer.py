@@ -278,7 +278,7 @@ class Pacer:
     def _compliance(self, rows: IntArray, inputs: Inputs) -> tuple[FloatArray, np.ndarray]:
         """The threshold to spend, and where the compliance guard made it conservative."""
         tuning = self.tuning
-        guarded = self._estimates.compliance_engaged(rows, inputs.goal)
+        guarded = self._estimates.compliance_engaged(rows, inputs.safety_goal)
         threshold = self._get(rows, "threshold")
         return np.where(guarded, threshold * tuning["compliance_factor"], threshold), guarded
 
@@ -295,7 +295,7 @@ class Pacer:
         )
         recent = recent_acc + recent_ab
         braking = (recent_ab >= tuning["brake_min_abandons"]) & (
-            recent_ab > tuning["brake_goal_multiple"] * inputs.goal * recent
+            recent_ab > tuning["brake_goal_multiple"] * inputs.safety_goal * recent
         )
         if self.algorithm == "progressive":
             braking = np.zeros_like(braking)  # it has its own brake
@@ -322,13 +322,16 @@ def _budget_guarded(
 
     A target whose compliance window has spent its abandon budget is paced to the goal that
     brings the window back (`domain.compliance.guarded_goal_pct`): every rule then spends less.
+    The emergency brake and the compliance guard keep the operator's goal: lowered, they would
+    stop a target whose recent abandonment is merely at its goal.
     """
     budget = budget_goals(snapshots)
     guarded = ~np.isnan(budget) & (budget < inputs.goal)
     if optimization_target != "abandonment_rate" or not guarded.any():  # busy_factor: occupancy
         guarded[:] = False
         return inputs, guarded
-    return replace(inputs, goal=np.where(guarded, budget, inputs.goal)), guarded
+    lowered = np.where(guarded, budget, inputs.goal)
+    return replace(inputs, goal=lowered, operator_goal=inputs.goal), guarded
 
 
 def estimate_wait_s(snapshot: TargetSnapshot) -> float | None:
