@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from config.compliance import ComplianceOptions
-from domain.compliance import CounterLedger, budget_goal_pct
+from domain.compliance import CounterLedger, budget_goal_pct, window_since
 from domain.decisions import TargetSnapshot
 from domain.statistics import PublishResult
 from lab.scenario_file import LabScenario
@@ -152,6 +152,7 @@ def _guarded(
     now: float,
 ) -> list[TargetSnapshot]:
     guarded = []
+    starts = [window_since(kind, now, _UTC) for kind in options.windows]
     for snapshot in snapshots:
         ledger.observe(snapshot.target_id, now, snapshot.accepted_total, snapshot.abandoned_total)
         goal = budget_goal_pct(
@@ -159,8 +160,7 @@ def _guarded(
             snapshot.target_id,
             snapshot.goal_pct,
             now,
-            options.windows,
-            _UTC,
+            starts,
             options.guard_horizon_s,
             options.guard_min_goal_share,
         )

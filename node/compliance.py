@@ -15,7 +15,7 @@ from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from config.compliance import ComplianceOptions
-from domain.compliance import CounterLedger, budget_goal_pct
+from domain.compliance import CounterLedger, budget_goal_pct, window_since
 from domain.decisions import TargetSnapshot
 from storage.compliance import read_minute_counts
 from storage.db import PerThreadDatabase
@@ -69,20 +69,26 @@ class ComplianceKeeper:
                 self._goals[snapshot.target_id] = snapshot.goal_pct
             if not self.options.guard:
                 return list(snapshots)
-            return [
-                replace(s, budget_goal_pct=self._budget_goal(s.target_id, s.goal_pct, now))
-                for s in snapshots
-            ]
+            starts = [window_since(kind, now, self._zone) for kind in self.options.windows]
+            guarded = []
+            for snapshot in snapshots:
+                goal = self._budget_goal(snapshot.target_id, snapshot.goal_pct, now, starts)
+                # most targets are within their goal: they go on unchanged (no copy)
+                guarded.append(
+                    snapshot if goal is None else replace(snapshot, budget_goal_pct=goal)
+                )
+            return guarded
 
-    def _budget_goal(self, target_id: str, goal_pct: float, now: float) -> float | None:
+    def _budget_goal(
+        self, target_id: str, goal_pct: float, now: float, starts: Sequence[float]
+    ) -> float | None:
         options = self.options
         return budget_goal_pct(
             self._ledger,
             target_id,
             goal_pct,
             now,
-            options.windows,
-            self._zone,
+            starts,
             options.guard_horizon_s,
             options.guard_min_goal_share,
         )
