@@ -7,11 +7,11 @@ signals other parts emit into the sink, so everything after that is one code pat
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from alarms.model import AlarmCondition, Category, RuntimeSample
+from domain.compliance import wilson_interval
 from domain.signals import GLOBAL_SCOPE, AlarmSignal, Condition
 
 if TYPE_CHECKING:
@@ -31,11 +31,7 @@ def wilson_lower_bound(successes: int, trials: int, z: float = 1.96) -> float:
         return 0.0
     if not 0 <= successes <= trials:
         raise ValueError(f"successes must be between 0 and trials ({trials}), got {successes}")
-    p = successes / trials
-    denominator = 1 + z * z / trials
-    centre = p + z * z / (2 * trials)
-    spread = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials))
-    return max(0.0, (centre - spread) / denominator)
+    return wilson_interval(successes, trials, z)[0]
 
 
 def window_counts(points: Sequence[CountPoint], now: float, window_s: float) -> tuple[int, int]:

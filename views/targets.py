@@ -27,8 +27,8 @@ targets = tuple(selected_targets(known))
 @st.fragment(run_every=chrome.run_every)
 def live_targets() -> None:
     show_targets(chrome, targets)
-    show_compliance(chrome.config, targets)
 
 
 live_targets()
+show_compliance(chrome.config, targets)  # windows of hours move slowly: not on every refresh
 show_goal_preview(chrome.config, targets)
