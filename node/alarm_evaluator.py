@@ -10,7 +10,7 @@ it when the write fails, so a database hiccup delays alarms instead of losing th
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import sqlite_utils
@@ -19,6 +19,7 @@ from alarms.abandonment_window import AbandonmentWindow
 from alarms.catalogue import threshold_drift
 from alarms.detectors import (
     abandonment_signals,
+    burn_rate_signal,
     cycle_signals,
     no_master_signal,
     sample_signals,
@@ -43,6 +44,7 @@ from storage.transactions import write_transaction
 
 if TYPE_CHECKING:
     from domain.ports import CycleOutcome
+    from node.compliance import ComplianceKeeper
 
 log = logging.getLogger("alarms.evaluator")
 
@@ -93,6 +95,33 @@ def log_transition(t: AlarmTransition) -> None:
     )
 
 
+def burn_signals(
+    keeper: ComplianceKeeper | None, conditions: Mapping[str, AlarmCondition], now: float
+) -> list[AlarmSignal]:
+    """AbandonBudgetFastBurn and AbandonBudgetSlowBurn of every target the keeper knows."""
+    if keeper is None:
+        return []
+    signals = []
+    for name in (Condition.ABANDON_BUDGET_FAST_BURN, Condition.ABANDON_BUDGET_SLOW_BURN):
+        condition = conditions.get(name)
+        if condition is None:
+            continue
+        short_s = condition.parameter("short_window_s", 300.0) or 300.0
+        long_s = condition.parameter("long_window_s", 3600.0) or 3600.0
+        for target_id, goal_pct in keeper.goals().items():
+            signal = burn_rate_signal(
+                condition,
+                target_id,
+                goal_pct,
+                keeper.counts(target_id, now - short_s),
+                keeper.counts(target_id, now - long_s),
+                now,
+            )
+            if signal is not None:
+                signals.append(signal)
+    return signals
+
+
 class AlarmEvaluator:
     """Cycle observer and node service: provisions at start, evaluates after every cycle."""
 
@@ -110,7 +139,9 @@ class AlarmEvaluator:
         wanted_conditions: tuple[AlarmCondition, ...],
         stale_after_s: float,
         dispatcher: NotificationDispatcher | None = None,
+        compliance: ComplianceKeeper | None = None,
     ) -> None:
+        self._compliance = compliance
         self._node_id = node_id
         self._database = database
         self._sink = sink
@@ -178,6 +209,7 @@ class AlarmEvaluator:
             derived = [
                 *cycle_signals(outcome),
                 *self._abandonment_signals(conditions, now),
+                *burn_signals(self._compliance, conditions, now),
                 no_master_signal(nodes, now),
             ]
             evaluation, conditions = evaluate_and_store(db, [*drained, *derived], now, sample)

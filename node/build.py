@@ -16,6 +16,7 @@ from domain.ports import (
 from domain.records import NodeMode
 from domain.signals import CollectingSink
 from node.alarm_parts import build_alarm_parts
+from node.compliance import ComplianceKeeper
 from node.cycle import PacingCycle
 from node.node import Node
 from node.pacer_keeper import PacerStateKeeper
@@ -54,7 +55,8 @@ def _build_node(
         stat_source = stat_source or built_source
         publisher = publisher or built_publisher
     recorder, storage_parts = build_recording(config, database, sink, clock)
-    alarm_parts = build_alarm_parts(config, database, sink, clock)
+    compliance = ComplianceKeeper(config.compliance, config.node.zone, clock, database)
+    alarm_parts = build_alarm_parts(config, database, sink, clock, compliance)
     pacer = Pacer(
         algorithm=config.pacing.algorithm,
         optimization_target=config.pacing.optimization_target,
@@ -69,6 +71,7 @@ def _build_node(
         pacer=pacer,
         period_s=config.pacing.refresh_period_s,
         clock=clock,
+        goal_guard=compliance.guard,
     )
     return Node(
         node_id=config.node.node_id,
@@ -81,6 +84,7 @@ def _build_node(
         recorder=recorder,
         observers=[*storage_parts.observers, *alarm_parts.observers, keeper],
         services=[
+            compliance,
             *storage_parts.services,
             *alarm_parts.services,
             *port_parts(publisher, clock).services,

@@ -31,6 +31,9 @@ from pacing.pools import find_capacity_pools, snapshot_from
 
 log = logging.getLogger(__name__)
 
+# Sees every cycle's snapshots before the pacer does, and may lower their goals.
+GoalGuard = Callable[[Sequence[TargetSnapshot], float], list[TargetSnapshot]]
+
 
 class PacingCycle:
     """Runs cycles for a fixed set of targets, passing each publish's answers to the next cycle.
@@ -50,8 +53,10 @@ class PacingCycle:
         pacer: Pacer,
         period_s: float,
         clock: Callable[[], float],
+        goal_guard: GoalGuard | None = None,
     ) -> None:
         self.node_id = node_id
+        self._goal_guard = goal_guard  # the compliance budget guard (node.compliance)
         self.targets = tuple(targets)
         self._stat_source = stat_source
         self._publisher = publisher
@@ -103,6 +108,8 @@ class PacingCycle:
 
         decided: dict[str, PacingDecision] = {}
         try:
+            if self._goal_guard is not None:
+                snapshots = self._goal_guard(snapshots, started_at)
             for decision in self._pacer.decide(snapshots, started_at):
                 decided[decision.target_id] = decision
         except Exception as error:  # noqa: BLE001
