@@ -18,6 +18,7 @@ from storage.leases import LEASES_SCHEMA
 from storage.pacer_state import PACER_STATE_SCHEMA
 from storage.schema.alarms import ALARMS_SCHEMA
 from storage.schema.backlog import BACKLOG_SCHEMA
+from storage.schema.controls import CONTROLS_SCHEMA
 from storage.transactions import write_transaction
 
 __all__ = [
@@ -137,6 +138,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "master lease", LEASES_SCHEMA),
     Migration(4, "alarm conditions, instances, transitions, runtime samples", ALARMS_SCHEMA),
     Migration(5, "pacer state for warm restarts", PACER_STATE_SCHEMA),
+    Migration(6, "target controls, audit trail, node requests", CONTROLS_SCHEMA),
 )
 
 _CREATE_MIGRATIONS_TABLE = """
