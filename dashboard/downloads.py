@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from storage.audit import AuditFilter, export_audit
 from storage.db import connect_readonly
 from storage.export import export_cycle_history
 
@@ -54,5 +55,25 @@ def csv_download(
 
     def build() -> bytes:
         return export_csv_bytes(database_path, since, until, targets, chosen)
+
+    return build
+
+
+def audit_csv_download(database_path: Path | str, selection: AuditFilter) -> Callable[[], bytes]:
+    """A no-argument callable writing the audit rows of `selection` as `pacing audit export`."""
+
+    def build() -> bytes:
+        db = connect_readonly(database_path)
+        try:
+            with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+b") as raw:
+                text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+                export_audit(db, text, selection)
+                text.flush()
+                raw.seek(0)
+                data = raw.read()
+                text.detach()
+                return data
+        finally:
+            db.close()
 
     return build

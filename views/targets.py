@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.ui.chrome import page_chrome, selected_targets
+from dashboard.ui.controls import controls_section
 from dashboard.ui.targets import load_target_ids, show_targets
 
 chrome = page_chrome("Targets", "Per pacing target over the chosen range")
@@ -28,3 +29,4 @@ def live_targets() -> None:
 
 
 live_targets()
+controls_section(chrome.database, known, chrome.config.node.zone)

@@ -180,3 +180,21 @@ def test_a_broken_file_changes_nothing_and_raises_the_alarm(
     [(action,)] = rows(database, "SELECT action FROM audit_log")
     assert action == "config.reload.refused"
     node.stop()
+
+
+def test_a_dashboard_request_reloads_at_the_next_cycle_and_only_once(
+    started: tuple[Node, Path, Path], clock: Clock
+) -> None:
+    from storage.controls import request_node_action
+
+    node, _, database = started
+    db = connect(database)
+    request_node_action(db, "reload", "olga", clock())
+    db.close()
+    for _ in range(2):
+        clock.advance(1.0)
+        node.run_once()
+    assert rows(database, "SELECT who, action, new_value FROM audit_log") == [
+        ("olga", "config.reload", "no target changed")
+    ]
+    node.stop()
