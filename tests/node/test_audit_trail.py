@@ -1,0 +1,74 @@
+"""Every acknowledgement, shelve and user change leaves one audit row (real SQLite files)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlite_utils
+
+from dashboard.user_changes import add_user_audited, remove_user_audited
+from domain.signals import AlarmSignal
+from node.alarm_actions import acknowledge, shelve
+from node.alarm_evaluator import evaluate_and_store
+from storage.audit import AuditFilter, read_audit
+
+FAILED = "PacingRequestsFailed/global"
+
+
+def trail(db: sqlite_utils.Database) -> list[tuple[str, ...]]:
+    frame = read_audit(db, AuditFilter()).sort_values("audit_id")
+    columns = ["who", "action", "subject", "old_value", "new_value", "reason"]
+    return [tuple(row) for row in frame[columns].itertuples(index=False)]
+
+
+def test_an_acknowledgement_and_a_shelve_are_audited_once(db: sqlite_utils.Database) -> None:
+    evaluate_and_store(db, [AlarmSignal("PacingRequestsFailed", True, 10.0, reason="x")], 10.0)
+    acknowledge(db, FAILED, "ana", now=11.0, comment="on it")
+    acknowledge(db, FAILED, "bob", now=12.0)  # an idempotent repeat changes nothing
+    shelve(db, FAILED, "ana", now=13.0, until=3613.0, comment="maintenance")
+    assert trail(db) == [
+        (
+            "ana",
+            "alarm.acknowledge",
+            "PacingRequestsFailed (global)",
+            "active_unacknowledged",
+            "active_acknowledged",
+            "on it",
+        ),
+        (
+            "ana",
+            "alarm.shelve",
+            "PacingRequestsFailed (global)",
+            "active_acknowledged",
+            "shelved until 1970-01-01T01:00:13+00:00",
+            "maintenance",
+        ),
+    ]
+
+
+def test_user_changes_are_audited_with_old_and_new_role(
+    db: sqlite_utils.Database, db_path: Path, tmp_path: Path
+) -> None:
+    users = tmp_path / "users.json"
+    common = {"who": "olga", "source": "dashboard"}
+    add_user_audited(users, db_path, "victor", "viewer", "a long password", replace=False, **common)
+    add_user_audited(
+        users, db_path, "victor", "operator", "a long password", replace=True, **common
+    )
+    remove_user_audited(users, db_path, "victor", **common)
+    assert [row[:5] for row in trail(db)] == [
+        ("olga", "user.add", "victor", "", "viewer"),
+        ("olga", "user.change", "victor", "viewer", "operator"),
+        ("olga", "user.remove", "victor", "operator", ""),
+    ]
+    assert "a long password" not in str(trail(db))
+
+
+def test_the_audit_filter_takes_a_family_of_actions(db: sqlite_utils.Database) -> None:
+    evaluate_and_store(db, [AlarmSignal("PacingRequestsFailed", True, 10.0, reason="x")], 10.0)
+    acknowledge(db, FAILED, "ana", now=11.0)
+    assert len(read_audit(db, AuditFilter(action="alarm"))) == 1
+    assert len(read_audit(db, AuditFilter(action="alarm.acknowledge"))) == 1
+    assert len(read_audit(db, AuditFilter(action="alarm.ack"))) == 0
+    assert len(read_audit(db, AuditFilter(who="bob"))) == 0
+    assert len(read_audit(db, AuditFilter(since=11.5))) == 0
