@@ -1,4 +1,5 @@
-"""`pacing control …` (per-target controls) and `pacing audit export` (the audit trail).
+"""`pacing control …` (per-target controls), `pacing audit export` (the audit trail) and
+`pacing alarms export` (the alarm history).
 
 `pacing control` goes through the same function as the dashboard's Targets page
 (`node.controls.apply_control`); the CLI acts with operator rights (whoever can write the
@@ -66,6 +67,15 @@ def register(commands: Commands) -> None:
     export.add_argument("--out", default="-", help="output file (default: standard output)")
     export.set_defaults(handler=_audit_export)
 
+    alarms = commands.add_parser("alarms", help="the alarm history")
+    alarm_actions = alarms.add_subparsers(dest="alarms_command", required=True)
+    history = alarm_actions.add_parser("export", help="export every alarm transition as CSV")
+    add_config_option(history)
+    history.add_argument("--since", default=None, help="ISO-8601 start (inclusive, UTC default)")
+    history.add_argument("--until", default=None, help="ISO-8601 end (inclusive, UTC default)")
+    history.add_argument("--out", default="-", help="output file (default: standard output)")
+    history.set_defaults(handler=_alarms_export)
+
 
 def _control(args: argparse.Namespace) -> int:
     from node.controls import ControlRequest, apply_control
@@ -126,6 +136,26 @@ def _list(args: argparse.Namespace) -> int:
             f"{control.target_id}\t{describe_control(control)}\tby {control.set_by} at {since}"
             f"\t{control.reason}\n"
         )
+    return EXIT_OK
+
+
+def _alarms_export(args: argparse.Namespace) -> int:
+    from storage.alarms.export import export_alarm_history
+    from storage.db import connect_readonly
+
+    config = load_cli_config(args)
+    since = parse_time(args.since, "--since") if args.since else None
+    until = parse_time(args.until, "--until") if args.until else None
+    db = connect_readonly(config.node.database_path)
+    try:
+        if args.out == "-":
+            rows = export_alarm_history(db, sys.stdout, since, until)
+        else:
+            with Path(args.out).open("w", newline="", encoding="utf-8") as out:
+                rows = export_alarm_history(db, out, since, until)
+    finally:
+        db.close()
+    sys.stderr.write(f"exported {rows} alarm transitions\n")
     return EXIT_OK
 
 

@@ -138,3 +138,28 @@ def test_pacing_control_pauses_lists_and_the_audit_exports(tmp_path: Path) -> No
     assert [(r["who"], r["action"], r["subject"]) for r in rows] == [("bob", "control.pause", CHAT)]
     assert rows[0]["reason"] == "'=cmd|incident"  # neutralised like every export
     assert '"control.pause"' in out.read_text(encoding="utf-8")  # every cell quoted
+
+
+def test_pacing_alarms_export_writes_the_alarm_history(tmp_path: Path) -> None:
+    from alarms.catalogue import default_conditions
+    from domain.signals import AlarmSignal
+    from node.alarm_evaluator import evaluate_and_store
+    from storage.alarms.store import provision_conditions
+    from storage.db import connect
+
+    config, database = write_test_config(tmp_path)
+    db = connect(database)
+    provision_conditions(db, default_conditions(), now=0.0)
+    evaluate_and_store(db, [AlarmSignal("CycleOverrun", True, 5.0, reason="slow")], 5.0)
+    db.close()
+    out = tmp_path / "alarms.csv"
+    result = pacing_cli("alarms", "export", "--out", str(out), "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    assert "exported 1 alarm transitions" in result.stderr
+    with out.open(encoding="utf-8", newline="") as file:
+        [row] = list(csv.DictReader(file))
+    assert (row["condition"], row["rule"], row["reason"]) == (
+        "CycleOverrun",
+        "alarm occurs",
+        "slow",
+    )

@@ -119,3 +119,35 @@ def test_the_reload_button_asks_every_node_and_refuses_a_viewer(config: Path) ->
     assert not page.exception
     [button] = [b for b in page.button if b.label == "Reload the configuration"]
     assert button.disabled
+
+
+def test_an_alarm_shows_its_runbook_and_the_history_downloads(config: Path) -> None:
+    import pandas as pd
+
+    from dashboard.alarm_view import active_table
+
+    ordered = pd.DataFrame(
+        [
+            {
+                "severity": "Major",
+                "condition": "GC Latency",
+                "scope": "global",
+                "state": "active_unacknowledged",
+                "age_s": 5.0,
+                "raised_at": 1.0,
+                "value": 2.0,
+                "occurrences": 1,
+                "reason": "",
+                "acknowledged_by": None,
+                "shelved_until": None,
+                "instance_id": "GC Latency/global",
+            }
+        ]
+    )
+    table = active_table(ordered, "UTC", {"GC Latency": "https://wiki.example.com/gc"})
+    assert table["runbook"].tolist() == ["https://wiki.example.com/gc"]
+    assert active_table(ordered, "UTC")["runbook"].tolist() == [""]
+    page = as_viewer(page_test("alarms", refresh="paused"), VIEWER)
+    assert not page.exception
+    labels = [button.label for button in page.get("download_button")]
+    assert "Download the alarm history as CSV" in labels
