@@ -198,3 +198,34 @@ def test_a_dashboard_request_reloads_at_the_next_cycle_and_only_once(
         ("olga", "config.reload", "no target changed")
     ]
     node.stop()
+
+
+def test_a_reload_adds_and_removes_targets_and_keeps_the_state_of_the_others(
+    started: tuple[Node, Path, Path], clock: Clock
+) -> None:
+    node, config_path, database = started
+    for _ in range(3):
+        clock.advance(1.0)
+        node.run_once()
+    pacer = node.reloader._cycle._pacer.pacer if node.reloader else None  # type: ignore[attr-defined]
+    assert pacer is not None
+    allowed_before = pacer.state()[CHAT]["allowed_total"]
+    text = config_path.read_text(encoding="utf-8")
+    text = text.replace('name = "Sales Chat"', 'name = "Outlet Chat"', 1)
+    text = text.replace('origination_dns = ["Sales Chat"]', 'origination_dns = ["Outlet Chat"]')
+    config_path.write_text(text, encoding="utf-8")
+    node.request_reload("test", "SIGHUP")
+    clock.advance(1.0)
+    before = clock()
+    node.run_once()
+    recorded = {
+        t for (t,) in rows(database, "SELECT target_id FROM cycle_targets WHERE at >= ?", (before,))
+    }
+    assert "Outlet Chat - chat" in recorded and "Sales Chat - chat" not in recorded
+    # the same estimates went on: this cycle's allowance added to the total from before
+    allowed_now = last_decision(database, CHAT)[0]
+    assert pacer.state()[CHAT]["allowed_total"] == allowed_before + allowed_now
+    [(changes,)] = rows(database, "SELECT new_value FROM audit_log")
+    assert "target 'Outlet Chat - chat' added" in changes
+    assert "target 'Sales Chat - chat' removed" in changes
+    node.stop()
