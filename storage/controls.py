@@ -130,6 +130,12 @@ def remove_control(
 
 def lapse_controls(db: sqlite_utils.Database, now: float, source: str) -> list[TargetControl]:
     """Delete the controls whose expiry has passed, one audit row each; return them."""
+    due = db.conn.execute(
+        "SELECT 1 FROM target_controls WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT 1",
+        (now,),
+    ).fetchone()
+    if due is None:  # the usual case: no write lock taken
+        return []
     with write_transaction(db):
         rows = db.conn.execute(
             f"SELECT {_COLUMNS} FROM target_controls "
