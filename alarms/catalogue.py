@@ -156,6 +156,16 @@ _CATALOGUE: tuple[tuple[str, str, Category, int, int, ScopeKind], ...] = (
         100624,
         "global",
     ),
+    (
+        Condition.CONFIGURATION_RELOAD_FAILED,
+        "A configuration reload (SIGHUP or the dashboard's button) found a file that fails "
+        "validation: nothing changed, the running configuration stays. The alarm names every "
+        "problem; it clears at the next successful reload.",
+        Category.MAJOR,
+        100625,
+        100626,
+        "global",
+    ),
 )
 
 

@@ -117,6 +117,7 @@ OPTION_RANGES: dict[str, OptionRange] = {
     "alarms.off_delay": _duration(0, HOUR_S),
     "alarms.cancel_timeout": _duration(MINUTE_S, 30 * DAY_S),
     "alarms.abandonment_window": _duration(MINUTE_S, DAY_S),
+    "alarms.ack_expiry": _duration(0, 7 * DAY_S),
     "alarms.webhook_timeout": _duration(0.1, 120),
     "alarms.webhook_retries": _whole(0, 10, "retries"),
     "alarms.smtp_timeout": _duration(0.1, 120),

@@ -83,7 +83,8 @@ class PacingDecision:
 
     `reason` is a short code: `model` (predictive), `progressive`, `adaptive`, `busy-factor`,
     `no-agents`, `closed`, `stale`, `brake`, `compliance-guard`, `budget-guard`, `no-free-slots`,
-    `pending-unknown`.
+    `pending-unknown`; an operator's control gives `paused`, `fixed` or `capped`, and a forced
+    algorithm or goal override is appended (`model; goal override 2 %`, see `pacing.controls`).
     """
 
     target_id: str

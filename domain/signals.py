@@ -39,6 +39,7 @@ class Condition(StrEnum):
     BACKLOG_DISK_WARNING = "BacklogDiskWarning"
     BACKLOG_DISK_MAJOR = "BacklogDiskMajor"
     DATABASE_WRITE_FAILED = "DatabaseWriteFailed"
+    CONFIGURATION_RELOAD_FAILED = "ConfigurationReloadFailed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,12 +56,13 @@ def evaluate_and_store(
     signals: Sequence[AlarmSignal],
     now: float,
     sample: RuntimeSample | None = None,
+    ack_expiry_s: float = 0.0,
 ) -> tuple[Evaluation, dict[str, AlarmCondition]]:
     """Apply `signals` and a tick at `now` to the stored instances, in one write transaction."""
     with write_transaction(db):
         conditions = {c.name: c for c in load_conditions(db)}
         signals = [*signals, *(sample_signals(sample, conditions) if sample else ())]
-        evaluation = evaluate_signals(conditions, load_instances(db), signals, now)
+        evaluation = evaluate_signals(conditions, load_instances(db), signals, now, ack_expiry_s)
         save_instances(db, evaluation.instances)
         save_transitions(db, evaluation.transitions)
         if sample is not None:
@@ -140,9 +141,11 @@ class AlarmEvaluator:
         stale_after_s: float,
         dispatcher: NotificationDispatcher | None = None,
         compliance: ComplianceKeeper | None = None,
+        ack_expiry_s: float = 0.0,
     ) -> None:
         self._compliance = compliance
         self._node_id = node_id
+        self._ack_expiry_s = ack_expiry_s
         self._database = database
         self._sink = sink
         self._clock = clock
@@ -212,7 +215,9 @@ class AlarmEvaluator:
                 *burn_signals(self._compliance, conditions, now),
                 no_master_signal(nodes, now),
             ]
-            evaluation, conditions = evaluate_and_store(db, [*drained, *derived], now, sample)
+            evaluation, conditions = evaluate_and_store(
+                db, [*drained, *derived], now, sample, self._ack_expiry_s
+            )
         except Exception:
             for signal in drained:
                 self._sink.signal(signal)

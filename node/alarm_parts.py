@@ -65,6 +65,7 @@ def build_alarm_parts(
         stale_after_s=node_stale_after_s(config.pacing.refresh_period_s),
         dispatcher=dispatcher,
         compliance=compliance,
+        ack_expiry_s=config.alarms.ack_expiry_s,
     )
     services: list[NodeService] = [evaluator, gc_probe]
     if heap is not None:

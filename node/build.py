@@ -17,10 +17,12 @@ from domain.records import NodeMode
 from domain.signals import CollectingSink
 from node.alarm_parts import build_alarm_parts
 from node.compliance import ComplianceKeeper
+from node.controls import CycleControls
 from node.cycle import PacingCycle
 from node.node import Node
 from node.pacer_keeper import PacerStateKeeper
 from node.recording import build_recording
+from node.reload import ConfigReloader
 from node.wiring import build_ports, port_parts
 from pacing import Pacer
 from storage.db import PerThreadDatabase
@@ -72,6 +74,16 @@ def _build_node(
         period_s=config.pacing.refresh_period_s,
         clock=clock,
         goal_guard=compliance.guard,
+        controls=CycleControls(database, config.node.node_id),
+    )
+    reloader = ConfigReloader(
+        config=config,
+        cycle=cycle,
+        sink=sink,
+        database=database,
+        node_id=config.node.node_id,
+        clock=clock,
+        build_ports=lambda new: build_ports(new, sink, clock),
     )
     return Node(
         node_id=config.node.node_id,
@@ -90,6 +102,7 @@ def _build_node(
             *port_parts(publisher, clock).services,
             keeper,
         ],
+        reloader=reloader,
     )
 
 

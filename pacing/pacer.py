@@ -152,6 +152,26 @@ class Pacer:
         usable = split_shared_ready(pools, inputs.ready.astype(np.int64), shared, rotation)
         return replace(inputs, ready=usable.astype(np.float64))
 
+    def correct_allowed(self, allowed: Mapping[str, int]) -> None:
+        """Tell the pacer what was finally allowed for targets of its last decision.
+
+        An operator's control (pause, cap, fixed) may change a decision after `decide`; the
+        invitations in flight and the totals then follow what was really sent.
+        """
+        if not allowed:
+            return
+        rows = self._estimates.table.rows_for(list(allowed))
+        new = np.array([float(count) for count in allowed.values()])
+        last = self._get(rows, "last_allowed")
+        delta = new - np.where(np.isnan(last), 0.0, last)
+        accept = np.nan_to_num(self._get(rows, "acceptance"))
+        in_flight = self._get(rows, "accepts_in_flight")
+        in_flight = np.where(np.isnan(in_flight), 0.0, in_flight) + accept * delta
+        self._store(rows, "accepts_in_flight", np.maximum(in_flight, 0.0))
+        total = self._get(rows, "allowed_total")
+        self._store(rows, "allowed_total", np.where(np.isnan(total), 0.0, total) + delta)
+        self._estimates.table.column("last_allowed")[rows] = new
+
     def state(self) -> dict[str, Any]:
         """A JSON-serialisable copy of the per-target state, for a warm restart."""
         return dict(self._estimates.table.save())
