@@ -7,8 +7,9 @@ refused there whatever the page shows. The node applies a control from its next 
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 
@@ -31,6 +32,10 @@ FOR_KEY = "control-for"
 REASON_KEY = "control-reason"
 RESULT_KEY = "control-result"
 
+# Shows what the model predicts for a target at its current goal (None: the configured one)
+# and at a new goal; the Targets page passes `dashboard.ui.goal_preview.goal_override_preview`.
+GoalPreview = Callable[[str, float | None, float], None]
+
 
 @dataclass(frozen=True, slots=True)
 class ControlOutcome:
@@ -45,8 +50,17 @@ def load_target_controls(database_path: str) -> list[TargetControl] | str:
     return read_or_reason(database_path, load_controls)
 
 
-def controls_section(database_path: str, targets: Sequence[str], zone: tzinfo) -> None:
-    """The controls in force, then the form (disabled for viewers)."""
+def controls_section(
+    database_path: str,
+    targets: Sequence[str],
+    zone: tzinfo,
+    goal_preview: GoalPreview | None = None,
+) -> None:
+    """The controls in force, then the form (disabled for viewers).
+
+    With `goal_preview`, a goal override typed in the form shows what the model predicts at
+    the current and the new goal (the "Preview" button), before the operator applies it.
+    """
     st.subheader("Controls")
     viewer = session_viewer()
     controls = load_target_controls(database_path)
@@ -81,6 +95,13 @@ def controls_section(database_path: str, targets: Sequence[str], zone: tzinfo) -
             placeholder="30min",
             help='lapses by itself after this long: "30min", "90s", "2h"',
         )
+        if goal_preview is not None:
+            _preview_goal_override(goal_preview, controls)
+            st.form_submit_button(
+                "Preview",
+                disabled=locked,
+                help="Goal override: what the model predicts at the new goal, nothing applied",
+            )
         st.form_submit_button(
             "Apply control",
             type="primary",
@@ -90,6 +111,34 @@ def controls_section(database_path: str, targets: Sequence[str], zone: tzinfo) -
         )
     for outcome in st.session_state.get(RESULT_KEY) or []:
         getattr(st, outcome.level)(outcome.text)
+
+
+def _preview_goal_override(preview: GoalPreview, controls: Sequence[TargetControl]) -> None:
+    """Inside the form: the prediction for the goal override the form holds, if it holds one."""
+    state = st.session_state
+    if ACTION_LABELS.get(str(state.get(ACTION_KEY) or "")) != "goal":
+        return
+    target = str(state.get(TARGET_KEY) or "")
+    new_goal = goal_value(str(state.get(VALUE_KEY) or ""))
+    if not target or new_goal is None:
+        st.caption(
+            "Goal override: type the new goal in Value and press Preview to see what "
+            "the model predicts before applying it."
+        )
+        return
+    current = next(
+        (c.goal_pct for c in controls if c.target_id == target and c.kind == "goal"), None
+    )
+    preview(target, current, new_goal)
+
+
+def goal_value(text: str) -> float | None:
+    """The form's goal in percent, or None when it is not one (apply_control names why)."""
+    try:
+        goal = float(text.strip())
+    except ValueError:
+        return None
+    return goal if math.isfinite(goal) and 0 < goal <= 100 else None
 
 
 def perform_control_action(database_path: str, targets: tuple[str, ...]) -> None:

@@ -7,6 +7,7 @@ under its goal field; `show_goal_preview` is the Targets page's own "what if" se
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import pandas as pd
 import sqlite_utils
@@ -106,6 +107,29 @@ def show_goal_preview(config: Config, targets: tuple[str, ...]) -> None:
             )
             return
         render_goal_preview(figures, old, float(new))
+
+
+def goal_override_preview(config: Config) -> Callable[[str, float | None, float], None]:
+    """The preview the controls form shows for a goal override (`controls_section`)."""
+    configured = {t.target_id: t.goal_pct for t in config.targets}
+
+    def show(target_id: str, current_pct: float | None, new_goal_pct: float) -> None:
+        old = current_pct
+        if old is None:
+            old = configured.get(target_id, config.pacing.default_goal_pct)
+        figures = load_preview_figures(
+            str(config.node.database_path), target_id, config.pacing.refresh_period_s
+        )
+        if isinstance(figures, str) or figures is None:
+            st.caption(
+                f"No prediction for {target_id} yet: it needs logged-in slots and a handle "
+                "time in its latest cycle."
+            )
+            return
+        st.caption(f"What the model predicts for {target_id} at {old:g} % and {new_goal_pct:g} %")
+        render_goal_preview(figures, old, new_goal_pct)
+
+    return show
 
 
 def _column(prediction: GoalPrediction) -> list[str]:

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from config import load_config
 from dashboard.access import Viewer
 from dashboard.ui.access import CURRENT_VIEWER_KEY
-from dashboard.ui.controls import act_as
+from dashboard.ui.controls import act_as, goal_value
 from dashboard.ui.reload import request_reload_as
 from tests.dashboard.conftest import page_test, record_cycles
 
@@ -91,6 +91,35 @@ def test_an_operator_pauses_a_target_and_the_audit_page_shows_it(config: Path) -
     assert list(shown["action"]) == ["control.pause"]
     assert list(shown["who"]) == ["olga"]
     assert audit.get("download_button")
+
+
+def test_a_goal_override_is_previewed_in_the_form_before_it_is_applied(config: Path) -> None:
+    with sqlite3.connect(database(config)) as db:  # the fake platform reports no handle time
+        db.execute(
+            "UPDATE target_latest SET logged_in_slots = 10, avg_handle_time_s = 240 "
+            "WHERE target_key = (SELECT target_key FROM target_keys WHERE target_id = ?)",
+            (CHAT,),
+        )
+    page = as_viewer(page_test("targets", range="15m"), OPERATOR)
+    page.selectbox(key="control-target").select(CHAT)
+    page.selectbox(key="control-action").select("Goal override")
+    page.text_input(key="control-value").input("1.5")
+    [preview] = [b for b in page.button if b.label == "Preview"]
+    preview.click().run()
+    assert not page.exception
+    assert f"What the model predicts for {CHAT} at 3 % and 1.5 %" in [c.value for c in page.caption]
+    tables = [
+        frame.value.iloc[0].tolist()
+        for frame in page.dataframe
+        if list(frame.value.columns) == ["", "now", "after the change"]
+    ]
+    assert ["goal %", "3", "1.5"] in tables  # the configured goal, the new one
+    assert rows(database(config), "SELECT count(*) FROM target_controls") == [(0,)]
+
+
+def test_the_goal_value_of_the_form() -> None:
+    assert goal_value(" 2.5 ") == 2.5
+    assert [goal_value(text) for text in ("", "two", "0", "101", "nan")] == [None] * 5
 
 
 def test_a_bad_duration_is_refused_with_the_expected_form(config: Path) -> None:
