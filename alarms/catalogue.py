@@ -162,8 +162,8 @@ _CATALOGUE: tuple[tuple[str, str, Category, int, int, ScopeKind], ...] = (
         "validation: nothing changed, the running configuration stays. The alarm names every "
         "problem; it clears at the next successful reload.",
         Category.MAJOR,
-        100625,
-        100626,
+        100629,
+        100630,
         "global",
     ),
 )
