@@ -280,11 +280,13 @@ def budget_goal_pct(
     target). The horizon's volume is what the ledger saw over the last `horizon_s` (the
     traffic the next `horizon_s` will probably bring).
     """
-    recent = sum(ledger.counts_since(target_id, now - horizon_s))
+    recent = -1  # the horizon's volume, read only for a window over its goal (the rare case)
     lowest = goal_pct
     for since in window_starts:
         accepted, abandoned = ledger.counts_since(target_id, since)
         if abandoned * 100.0 > goal_pct * (accepted + abandoned):  # over the goal: guard
+            if recent < 0:
+                recent = sum(ledger.counts_since(target_id, now - horizon_s))
             lowest = min(lowest, guarded_goal_pct(accepted, abandoned, goal_pct, recent, min_share))
     return lowest if lowest < goal_pct else None
 

@@ -98,6 +98,39 @@ class ComplianceKeeper:
         with self._lock:
             return self._ledger.counts_since(target_id, since)
 
+    def burning(self, short_since: float, threshold: float) -> list[str]:
+        """Targets whose abandoned share from `short_since` is over `threshold` x their goal.
+
+        A burn alarm needs that (and more): the others cannot burn. One pass under the lock.
+        """
+        found = []
+        with self._lock:
+            counts_since = self._ledger.counts_since
+            for target_id, goal_pct in self._goals.items():
+                if goal_pct <= 0:
+                    continue
+                accepted, abandoned = counts_since(target_id, short_since)
+                if abandoned and abandoned * 100.0 > threshold * goal_pct * (accepted + abandoned):
+                    found.append(target_id)
+        return found
+
+    def burn_counts(
+        self, target_ids: Sequence[str], short_since: float, long_since: float
+    ) -> list[tuple[str, float, tuple[int, int], tuple[int, int]]]:
+        """(target, goal, short counts, long counts) of each known target of `target_ids`."""
+        with self._lock:
+            counts_since = self._ledger.counts_since
+            return [
+                (
+                    target_id,
+                    self._goals[target_id],
+                    counts_since(target_id, short_since),
+                    counts_since(target_id, long_since),
+                )
+                for target_id in target_ids
+                if target_id in self._goals
+            ]
+
     def goals(self) -> dict[str, float]:
         """Each target's goal as last seen."""
         with self._lock:

@@ -48,7 +48,15 @@ def record_minutes(
 
 def states(db: sqlite_utils.Database, keeper: ComplianceKeeper, now: float) -> dict[str, str]:
     conditions = {c.name: c for c in load_conditions(db)}
-    evaluate_and_store(db, burn_signals(keeper, conditions, now), now)
+    every = burn_signals(keeper, conditions, now)  # a signal for every target
+    # as the node does: the targets that may burn, and those with an instance to clear
+    evaluation, _ = evaluate_and_store(
+        db, [], now, derive=lambda stored: burn_signals(keeper, conditions, now, stored)
+    )
+    raised = {(s.condition, s.scope) for s in every if s.active}
+    assert raised <= {(i.condition, i.scope) for i in evaluation.instances} | {
+        (i.condition, i.scope) for i in load_instances(db).values()
+    }
     return {
         i.condition: i.state.value
         for i in load_instances(db).values()
