@@ -32,19 +32,26 @@ _ROLLUPS = "target_minute_rollups"
 
 LastSample = tuple[float, int | None, int | None]
 
+# Every target: the keyed tables in time order, partitioned by the integer key (through the
+# cycle_targets view the window sorted on its text ids and record_id: about 3x slower).
 _DETAIL_MINUTES = """
-SELECT target_id, CAST(at / 60 AS INTEGER) * 60.0 AS minute,
-       sum(CASE WHEN prev_acc IS NULL THEN 0 WHEN acc >= prev_acc THEN acc - prev_acc
-                ELSE acc END),
-       sum(CASE WHEN prev_ab IS NULL THEN 0 WHEN ab >= prev_ab THEN ab - prev_ab ELSE ab END)
-FROM (
-    SELECT target_id, at, accepted_total AS acc, abandoned_total AS ab,
-           lag(accepted_total) OVER w AS prev_acc, lag(abandoned_total) OVER w AS prev_ab
-    FROM cycle_targets
-    WHERE at >= ? AND at <= ? AND accepted_total IS NOT NULL AND abandoned_total IS NOT NULL{where}
-    WINDOW w AS (PARTITION BY target_id ORDER BY at, record_id)
-)
-GROUP BY target_id, minute
+SELECT k.target_id, minute, accepted, abandoned FROM (
+    SELECT target_key, CAST(at / 60 AS INTEGER) * 60.0 AS minute,
+           sum(CASE WHEN prev_acc IS NULL THEN 0 WHEN acc >= prev_acc THEN acc - prev_acc
+                    ELSE acc END) AS accepted,
+           sum(CASE WHEN prev_ab IS NULL THEN 0 WHEN ab >= prev_ab THEN ab - prev_ab
+                    ELSE ab END) AS abandoned
+    FROM (
+        SELECT r.target_key AS target_key, b.at AS at, r.accepted_total AS acc,
+               r.abandoned_total AS ab, lag(r.accepted_total) OVER w AS prev_acc,
+               lag(r.abandoned_total) OVER w AS prev_ab
+        FROM row_batches AS b JOIN target_rows AS r ON r.batch_key = b.batch_key
+        WHERE b.at >= ? AND b.at <= ? AND r.accepted_total IS NOT NULL
+          AND r.abandoned_total IS NOT NULL
+        WINDOW w AS (PARTITION BY r.target_key ORDER BY b.at, b.cycle_id)
+    )
+    GROUP BY target_key, minute
+) JOIN target_keys AS k USING (target_key)
 """
 
 # SQLite takes the bare columns of a min()/max() aggregate from the row holding the extreme.
@@ -132,9 +139,7 @@ def read_minute_counts(
         return fetch(db, every, positional)
 
     counts: dict[tuple[str, float], list[int]] = {}
-    for target_id, minute, accepted, abandoned in read(
-        _DETAIL_MINUTES.format(where=where), _DETAIL_MINUTES_FEW
-    ):
+    for target_id, minute, accepted, abandoned in read(_DETAIL_MINUTES, _DETAIL_MINUTES_FEW):
         counts[(target_id, float(minute))] = [int(accepted), int(abandoned)]
     rolled = _has_rollups(db)
     if rolled:
