@@ -33,8 +33,7 @@ async def lifespan(_app: Any) -> AsyncIterator[dict[str, Any]]:
 
     timings = StartupTimings()
     timings.add_imports()
-    # A bad file stops start-up with every problem listed. Loaded through the dashboard's
-    # cache, so the first session reuses it instead of loading 10,000 targets again.
+    # A bad file stops start-up with every problem listed; a good one is cached for the pages.
     config = load_dashboard_config(timings=timings)
     configure_logging(config.log)
     refuse_open_bind_without_sign_in(config)

@@ -35,8 +35,9 @@ def test_overview_shows_cycle_counts_increasing(dashboard: Dashboard, page: Page
     expect(tile).not_to_have_text(first, timeout=30_000)
     assert int(tile.inner_text().replace(",", "")) > int(first.replace(",", ""))
     assert page.get_by_test_id("stException").count() == 0
-    table = page.get_by_test_id("stDataFrame")
-    expect(table).to_be_visible()
+    # The target table (its "target" column tells it from the totals table below it).
+    header = page.get_by_role("columnheader", name="target", exact=True, include_hidden=True)
+    expect(page.get_by_test_id("stDataFrame").filter(has=header)).to_be_visible()
     page.screenshot(path=str(dashboard.config_path.parent / "overview.png"), full_page=True)
 
 
