@@ -15,7 +15,7 @@ from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from config.compliance import ComplianceOptions
-from domain.compliance import CounterLedger, budget_goal_pct, window_since
+from domain.compliance import CounterLedger, budget_goals_pct, minute_of, window_since
 from domain.decisions import TargetSnapshot
 from storage.compliance import read_minute_counts
 from storage.db import PerThreadDatabase
@@ -70,28 +70,20 @@ class ComplianceKeeper:
             if not self.options.guard:
                 return list(snapshots)
             starts = [window_since(kind, now, self._zone) for kind in self.options.windows]
-            guarded = []
-            for snapshot in snapshots:
-                goal = self._budget_goal(snapshot.target_id, snapshot.goal_pct, now, starts)
-                # most targets are within their goal: they go on unchanged (no copy)
-                guarded.append(
-                    snapshot if goal is None else replace(snapshot, budget_goal_pct=goal)
-                )
-            return guarded
-
-    def _budget_goal(
-        self, target_id: str, goal_pct: float, now: float, starts: Sequence[float]
-    ) -> float | None:
-        options = self.options
-        return budget_goal_pct(
-            self._ledger,
-            target_id,
-            goal_pct,
-            now,
-            starts,
-            options.guard_horizon_s,
-            options.guard_min_goal_share,
-        )
+            options = self.options
+            goals = budget_goals_pct(
+                self._ledger,
+                [(snapshot.target_id, snapshot.goal_pct) for snapshot in snapshots],
+                now,
+                starts,
+                options.guard_horizon_s,
+                options.guard_min_goal_share,
+            )
+            # most targets are within their goal: they go on unchanged (no copy)
+            return [
+                snapshot if goal is None else replace(snapshot, budget_goal_pct=goal)
+                for snapshot, goal in zip(snapshots, goals, strict=True)
+            ]
 
     def counts(self, target_id: str, since: float) -> tuple[int, int]:
         """(accepted, abandoned) from the minute of `since` on."""
@@ -104,12 +96,16 @@ class ComplianceKeeper:
         A burn alarm needs that (and more): the others cannot burn. One pass under the lock.
         """
         found = []
+        minute = minute_of(short_since)
         with self._lock:
-            counts_since = self._ledger.counts_since
+            series_of = self._ledger.series_of
             for target_id, goal_pct in self._goals.items():
-                if goal_pct <= 0:
+                series = series_of(target_id)
+                if goal_pct <= 0 or series is None or not series.minutes:
                     continue
-                accepted, abandoned = counts_since(target_id, short_since)
+                if series.minutes[-1] < minute:
+                    continue  # no increase in the window
+                accepted, abandoned = series.from_minute(minute)
                 if abandoned and abandoned * 100.0 > threshold * goal_pct * (accepted + abandoned):
                     found.append(target_id)
         return found

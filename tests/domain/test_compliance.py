@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from domain.compliance import (
     CounterLedger,
     abandon_budget,
+    budget_goal_pct,
+    budget_goals_pct,
     check_windows,
     counter_increase,
     guarded_goal_pct,
@@ -102,3 +104,33 @@ def test_unknown_or_repeated_windows_are_refused_with_the_place() -> None:
         check_windows(["1w"], "compliance.windows")
     with pytest.raises(ValueError, match="distinct"):
         check_windows(["day", "day"], "compliance.windows")
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 2),  # the target
+            st.integers(0, 600),  # seconds since the previous sample
+            st.integers(0, 40),  # accepted since it
+            st.integers(0, 10),  # abandoned since it
+        ),
+        max_size=60,
+    ),
+    st.sampled_from([0.0, 1.0, 3.0, 10.0]),
+)
+def test_the_cycle_pass_gives_each_target_the_budget_goal_of_the_one_by_one_rule(
+    samples: list[tuple[int, int, int, int]], goal_pct: float
+) -> None:
+    ledger = CounterLedger(6 * 3600.0)
+    totals = {target: (0, 0) for target in range(3)}
+    at = 1_700_000_000.0
+    for target, step, accepted, abandoned in samples:
+        at += step
+        totals[target] = (totals[target][0] + accepted, totals[target][1] + abandoned)
+        ledger.observe(f"t{target}", at, *totals[target])
+    starts = [at - 3600.0, at - 300.0, at - 6 * 3600.0]
+    targets = [(f"t{target}", goal_pct) for target in range(4)]  # t3: never seen
+    one_by_one = [
+        budget_goal_pct(ledger, target, goal, at, starts, 1800.0, 0.25) for target, goal in targets
+    ]
+    assert budget_goals_pct(ledger, targets, at, starts, 1800.0, 0.25) == one_by_one
