@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from alarms.model import AlarmCondition, Category, ScopeKind
 from config.alarms import AlarmOptions
+from config.compliance import ComplianceOptions
 from config.options import MetricsOptions
 from domain.signals import Condition
 
@@ -81,6 +82,24 @@ _CATALOGUE: tuple[tuple[str, str, Category, int, int, ScopeKind], ...] = (
         "target",
     ),
     (
+        Condition.ABANDON_BUDGET_FAST_BURN,
+        "A target abandons more than compliance.fast_burn times its goal over both the last "
+        "5 minutes and the last hour: at this pace a 30-day abandon budget is gone in 2 days.",
+        Category.MAJOR,
+        100625,
+        100626,
+        "target",
+    ),
+    (
+        Condition.ABANDON_BUDGET_SLOW_BURN,
+        "A target abandons more than compliance.slow_burn times its goal over both the last "
+        "30 minutes and the last 6 hours: at this pace a 30-day abandon budget is gone in 5 days.",
+        Category.MINOR,
+        100627,
+        100628,
+        "target",
+    ),
+    (
         Condition.CYCLE_OVERRUN,
         "A pacing cycle took longer than pacing.refreshPeriod.",
         Category.MINOR,
@@ -137,10 +156,22 @@ _CATALOGUE: tuple[tuple[str, str, Category, int, int, ScopeKind], ...] = (
         100624,
         "global",
     ),
+    (
+        Condition.CONFIGURATION_RELOAD_FAILED,
+        "A configuration reload (SIGHUP or the dashboard's button) found a file that fails "
+        "validation: nothing changed, the running configuration stays. The alarm names every "
+        "problem; it clears at the next successful reload.",
+        Category.MAJOR,
+        100629,
+        100630,
+        "global",
+    ),
 )
 
 
-def _parameters(name: str, metrics: MetricsOptions, alarms: AlarmOptions) -> dict[str, float]:
+def _parameters(
+    name: str, metrics: MetricsOptions, alarms: AlarmOptions, compliance: ComplianceOptions
+) -> dict[str, float]:
     if name == Condition.GC_LATENCY:
         return {"threshold_ms": metrics.gc_latency_threshold_ms, "escalate_factor": ESCALATE_FACTOR}
     if name == Condition.GC_FREQUENCY:
@@ -156,15 +187,32 @@ def _parameters(name: str, metrics: MetricsOptions, alarms: AlarmOptions) -> dic
             "z": 1.96,
             "escalate_factor": ESCALATE_FACTOR,
         }
+    if name == Condition.ABANDON_BUDGET_FAST_BURN:
+        return _burn(300.0, 3600.0, compliance.fast_burn, compliance.burn_min_resolved)
+    if name == Condition.ABANDON_BUDGET_SLOW_BURN:
+        return _burn(1800.0, 6 * 3600.0, compliance.slow_burn, compliance.burn_min_resolved)
     return {}
 
 
+def _burn(short_s: float, long_s: float, rate: float, min_resolved: int) -> dict[str, float]:
+    return {
+        "short_window_s": short_s,
+        "long_window_s": long_s,
+        "burn_rate": rate,
+        "min_resolved": float(min_resolved),
+    }
+
+
 def default_conditions(
-    metrics: MetricsOptions | None = None, alarms: AlarmOptions | None = None
+    metrics: MetricsOptions | None = None,
+    alarms: AlarmOptions | None = None,
+    compliance: ComplianceOptions | None = None,
 ) -> tuple[AlarmCondition, ...]:
-    """Every default condition, with thresholds from `[metrics]` and delays from `[alarms]`."""
+    """Every default condition, with thresholds from `[metrics]` and `[compliance]` and delays
+    from `[alarms]`."""
     metrics = metrics or MetricsOptions()
     alarms = alarms or AlarmOptions()
+    compliance = compliance or ComplianceOptions()
     return tuple(
         AlarmCondition(
             name=name,
@@ -175,7 +223,7 @@ def default_conditions(
             cancel_timeout_s=alarms.cancel_timeout_s,
             on_delay_s=alarms.on_delay_s,
             off_delay_s=alarms.off_delay_s,
-            parameters=tuple(sorted(_parameters(name, metrics, alarms).items())),
+            parameters=tuple(sorted(_parameters(name, metrics, alarms, compliance).items())),
             scope_kind=scope_kind,
         )
         for name, description, category, detect_id, cancel_id, scope_kind in _CATALOGUE

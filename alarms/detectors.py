@@ -7,13 +7,13 @@ signals other parts emit into the sink, so everything after that is one code pat
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from alarms.model import AlarmCondition, Category, RuntimeSample
+from domain.compliance import wilson_interval
 from domain.signals import GLOBAL_SCOPE, AlarmSignal, Condition
 
 if TYPE_CHECKING:
@@ -33,11 +33,7 @@ def wilson_lower_bound(successes: int, trials: int, z: float = 1.96) -> float:
         return 0.0
     if not 0 <= successes <= trials:
         raise ValueError(f"successes must be between 0 and trials ({trials}), got {successes}")
-    p = successes / trials
-    denominator = 1 + z * z / trials
-    centre = p + z * z / (2 * trials)
-    spread = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials))
-    return max(0.0, (centre - spread) / denominator)
+    return wilson_interval(successes, trials, z)[0]
 
 
 def window_counts(points: Sequence[CountPoint], now: float, window_s: float) -> tuple[int, int]:
@@ -134,6 +130,53 @@ def abandonment_signals(
             )
         )
     return signals
+
+
+def burn_rate_signal(
+    condition: AlarmCondition,
+    target_id: str,
+    goal_pct: float,
+    short: tuple[int, int],
+    long: tuple[int, int],
+    now: float,
+) -> AlarmSignal | None:
+    """Detect when the abandon budget burns faster than the threshold over both windows.
+
+    `short` and `long` are (accepted, abandoned) over the condition's two windows; the burn
+    rate is the abandoned share over the goal (1 = spending the budget exactly as it allows).
+    Multi-window, as in the SRE workbook: the long window proves it is no blip, the short one
+    that it is still going on (so the alarm clears soon after the burn stops). None for a goal
+    of 0, where every abandon is over budget and `AbandonmentAboveGoal` says it.
+    """
+    goal = goal_pct / 100.0
+    if goal <= 0:
+        return None
+    threshold = condition.parameter("burn_rate", 14.4) or 14.4
+    min_resolved = condition.parameter("min_resolved", 20.0) or 0.0
+    rates = [_burn_rate(accepted, abandoned, goal) for accepted, abandoned in (short, long)]
+    enough = sum(long) >= min_resolved
+    active = enough and min(rates) > threshold
+    short_s = condition.parameter("short_window_s", 300.0) or 300.0
+    long_s = condition.parameter("long_window_s", 3600.0) or 3600.0
+    reason = (
+        f"abandon budget burning {rates[1]:.1f}x over {long_s / 60:g} min and {rates[0]:.1f}x "
+        f"over {short_s / 60:g} min (threshold {threshold:g}x of a {goal_pct:g} % goal)"
+    )
+    if not enough:
+        reason = f"{sum(long)} interactions over {long_s / 60:g} min, fewer than {min_resolved:g}"
+    return AlarmSignal(
+        condition=condition.name,
+        active=active,
+        at=now,
+        scope=target_id,
+        value=min(rates),
+        reason=reason,
+    )
+
+
+def _burn_rate(accepted: int, abandoned: int, goal: float) -> float:
+    resolved = accepted + abandoned
+    return abandoned / resolved / goal if resolved else 0.0
 
 
 def cycle_signals(outcome: CycleOutcome) -> list[AlarmSignal]:

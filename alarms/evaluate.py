@@ -37,6 +37,7 @@ def evaluate_signals(
     instances: Mapping[str, AlarmInstance],
     signals: Sequence[AlarmSignal],
     now: float,
+    ack_expiry_s: float = 0.0,
 ) -> Evaluation:
     """Signals oldest first (never later than `now`), then a tick at `now` for every instance."""
     current = dict(instances)
@@ -72,7 +73,7 @@ def evaluate_signals(
         condition = conditions.get(instance.condition)
         if condition is None:
             continue
-        step = apply_event(instance, condition, Tick(now))
+        step = apply_event(instance, condition, Tick(now, ack_expiry_s))
         current[key] = step.instance
         transitions.extend(step.transitions)
     changed = tuple(i for key, i in current.items() if instances.get(key) != i)

@@ -19,6 +19,7 @@ from alarms.model import (
     Detect,
     LifecycleEvent,
     OperatorAction,
+    Tick,
 )
 
 S = AlarmState
@@ -61,6 +62,7 @@ RULES: dict[str, Rule] = {
         _rule("operator removes from service", _ANY_BUT_OOS, S.OUT_OF_SERVICE),
         _rule("operator returns to service, alarm active", {S.OUT_OF_SERVICE}, S.UNACK),
         _rule("operator returns to service", {S.OUT_OF_SERVICE}, S.NORMAL),
+        _rule("acknowledgement expires, alarm active", {S.ACKED}, S.UNACK),
     )
 }
 
@@ -135,6 +137,8 @@ def apply_event(instance: AlarmInstance, condition: AlarmCondition, event: Lifec
     elif isinstance(event, OperatorAction):
         note = _on_operator(builder, event)
     _settle(builder, condition, event.at)
+    if isinstance(event, Tick) and event.ack_expiry_s > 0:
+        _expire_acknowledgement(builder, event.at, event.ack_expiry_s)
     return Step(builder.instance, tuple(builder.transitions), note)
 
 
@@ -189,6 +193,22 @@ def _settle(b: _Builder, condition: AlarmCondition, now: float) -> None:
     ):
         _raise(b, condition, now)
     _maybe_escalate(b, now)
+
+
+def _expire_acknowledgement(b: _Builder, now: float, ack_expiry_s: float) -> None:
+    """An alarm acknowledged `ack_expiry_s` ago and still active is annunciated again."""
+    i = b.instance
+    if i.state is not S.ACKED or i.acknowledged_at is None:
+        return
+    if now - i.acknowledged_at < ack_expiry_s:
+        return
+    who = i.acknowledged_by
+    b.update(**_fresh_ack(True))
+    b.move(
+        "acknowledgement expires, alarm active",
+        now,
+        comment=f"acknowledged by {who} {ack_expiry_s / 60:g} min ago; still active",
+    )
 
 
 def _fresh_ack(active: bool) -> dict[str, object]:

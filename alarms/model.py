@@ -192,9 +192,14 @@ class Cancel:
 
 @dataclass(frozen=True, slots=True)
 class Tick:
-    """Time passes: delays, the cancel timeout and shelve expiry fall due."""
+    """Time passes: delays, the cancel timeout and shelve expiry fall due.
+
+    With `ack_expiry_s` > 0, an acknowledgement older than that of an alarm still active
+    expires: the alarm is annunciated again (`[alarms] ack_expiry`).
+    """
 
     at: float
+    ack_expiry_s: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from config.compliance import ComplianceOptions
 from domain.decisions import ALGORITHMS
 from lab.bound import Centre, around_goal, best_at_goal
 from lab.run import LabSummary, run_lab, summarise
@@ -48,6 +49,12 @@ def register(commands: Any) -> None:
     simulate.add_argument("--seeds", type=int, default=5, help="seeds 1..N, the same for each")
     simulate.add_argument(
         "--markdown", action="store_true", help="print a markdown table (for docs)"
+    )
+    simulate.add_argument(
+        "--budget-guard",
+        choices=("off", "on", "both"),
+        default="off",
+        help="pace with the compliance budget guard ([compliance] defaults); both: one row each",
     )
     simulate.set_defaults(handler=run_simulate)
     bound = commands.add_parser(
@@ -95,13 +102,15 @@ def run_simulate(args: argparse.Namespace) -> int:
     except LabScenarioError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
     rows = []
+    guards = {"off": (None,), "on": (ComplianceOptions(),), "both": (None, ComplianceOptions())}
     for scenario in scenarios:
         for algorithm in algorithms:
-            summary = simulate(scenario, algorithm, args.hours, args.seeds)
-            rows.append(format_row(scenario, summary))
-            if not args.markdown:
-                sys.stdout.write(_plain([rows[-1]], header=len(rows) == 1))
-                sys.stdout.flush()
+            for guard in guards[args.budget_guard]:
+                summary = simulate(scenario, algorithm, args.hours, args.seeds, guard)
+                rows.append(format_row(scenario, summary))
+                if not args.markdown:
+                    sys.stdout.write(_plain([rows[-1]], header=len(rows) == 1))
+                    sys.stdout.flush()
     if args.markdown:
         sys.stdout.write(_markdown(rows))
     return EXIT_OK
@@ -145,9 +154,17 @@ def run_bound(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def simulate(scenario: LabScenario, algorithm: str, hours: float, seeds: int) -> LabSummary:
-    """One table row: `algorithm` on `scenario`, seeds 1..`seeds`."""
-    return summarise([run_lab(scenario, algorithm, seed, hours) for seed in range(1, seeds + 1)])
+def simulate(
+    scenario: LabScenario,
+    algorithm: str,
+    hours: float,
+    seeds: int,
+    budget_guard: ComplianceOptions | None = None,
+) -> LabSummary:
+    """One table row: `algorithm` on `scenario`, seeds 1..`seeds` (with or without the guard)."""
+    return summarise(
+        [run_lab(scenario, algorithm, seed, hours, budget_guard) for seed in range(1, seeds + 1)]
+    )
 
 
 def format_row(scenario: LabScenario, summary: LabSummary) -> tuple[str, ...]:
@@ -165,7 +182,7 @@ def format_row(scenario: LabScenario, summary: LabSummary) -> tuple[str, ...]:
 
 
 def _plain(rows: Sequence[tuple[str, ...]], header: bool) -> str:
-    widths = (22, 12, 9, 9, 9, 13, 11, 11, 14)
+    widths = (22, 26, 9, 9, 9, 13, 11, 11, 14)
     lines: list[tuple[str, ...]] = [HEADER] if header else []
     lines.extend(rows)
     return "".join(

@@ -13,14 +13,22 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from cli import backlog, fakes, lab, node, provision, users
+from cli import backlog, controls, fakes, lab, node, provision, users
 from cli.common import EXIT_ERROR, EXIT_USAGE
 from config import ConfigError
 from storage.errors import StorageError
 
 # Every subcommand module, in the order `pacing --help` lists them. Each has
 # `register(commands)`; adding a command means adding its module here.
-COMMAND_MODULES: tuple[ModuleType, ...] = (node, users, fakes, provision, backlog, lab)
+COMMAND_MODULES: tuple[ModuleType, ...] = (
+    node,
+    controls,
+    users,
+    fakes,
+    provision,
+    backlog,
+    lab,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -104,6 +104,8 @@ def _run_node(args: argparse.Namespace) -> int:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
+    # SIGHUP: reload pacing.toml before the next cycle (README "Live configuration").
+    signal.signal(signal.SIGHUP, lambda *_: node.request_reload("system", "SIGHUP"))
     node.start()
     laps.lap("start node")
     _print_timings(timings)

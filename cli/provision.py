@@ -28,7 +28,7 @@ def register(commands: Any) -> None:
 
 def _provision(args: argparse.Namespace) -> int:
     config = load_cli_config(args)
-    conditions = default_conditions(config.metrics, config.alarms)
+    conditions = default_conditions(config.metrics, config.alarms, config.compliance)
     db = connect(config.node.database_path)
     try:
         result = provision_conditions(db, conditions, time.time(), overwrite=args.overwrite)

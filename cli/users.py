@@ -13,13 +13,8 @@ import sys
 from pathlib import Path
 
 from cli.common import EXIT_ERROR, EXIT_OK, Commands, add_config_option, load_cli_config
-from dashboard.users import (
-    ROLES,
-    UsersFileError,
-    add_user,
-    load_users,
-    remove_user,
-)
+from dashboard.user_changes import add_user_audited, remove_user_audited
+from dashboard.users import ROLES, UsersFileError, load_users
 
 
 def register(commands: Commands) -> None:
@@ -58,16 +53,34 @@ def _read_password(from_stdin: bool) -> str:
     return first
 
 
-def _add(args: argparse.Namespace) -> int:
-    path = _users_file(args)
+def _system_user() -> str:
+    """Who runs the command (the audit trail's `who` for user changes from the CLI)."""
     try:
-        add_user(
-            path, args.name, args.role, _read_password(args.password_stdin), replace=args.replace
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _add(args: argparse.Namespace) -> int:
+    config = load_cli_config(args)
+    path = config.dashboard.users_file
+    try:
+        note = add_user_audited(
+            path,
+            config.node.database_path,
+            args.name,
+            args.role,
+            _read_password(args.password_stdin),
+            replace=args.replace,
+            who=_system_user(),
+            source="cli",
         )
     except UsersFileError as error:
         sys.stderr.write(f"pacing user add: {error}\n")
         return EXIT_ERROR
     sys.stderr.write(f"user {args.name} ({args.role}) saved in {path}\n")
+    if note:
+        sys.stderr.write(f"pacing user add: {note}\n")
     return EXIT_OK
 
 
@@ -86,11 +99,16 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _remove(args: argparse.Namespace) -> int:
-    path = _users_file(args)
+    config = load_cli_config(args)
+    path = config.dashboard.users_file
     try:
-        remove_user(path, args.name)
+        note = remove_user_audited(
+            path, config.node.database_path, args.name, who=_system_user(), source="cli"
+        )
     except UsersFileError as error:
         sys.stderr.write(f"pacing user remove: {error}\n")
         return EXIT_ERROR
     sys.stderr.write(f"user {args.name} removed from {path}\n")
+    if note:
+        sys.stderr.write(f"pacing user remove: {note}\n")
     return EXIT_OK

@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from config.reader import TableReader
+from config.reader import TableReader, suggestion
 from config.secrets import _read_secret, _reject_secret, _secret_source
+from domain.signals import Condition
 
 __all__ = ["AlarmOptions", "SmtpOptions", "WebhookOptions", "read_alarms"]
 
@@ -58,6 +59,12 @@ class AlarmOptions:
     log_notifications: bool = True
     webhook: WebhookOptions | None = None
     smtp: SmtpOptions | None = None
+    ack_expiry_s: float = 0.0  # 0: an acknowledgement never expires
+    runbooks: tuple[tuple[str, str], ...] = ()  # (condition, URL), shown on the alarm
+
+    def runbook(self, condition: str) -> str | None:
+        """The runbook URL configured for `condition`, if any."""
+        return dict(self.runbooks).get(condition)
 
 
 def read_alarms(table: TableReader | None, base_dir: Path | None) -> AlarmOptions:
@@ -72,9 +79,41 @@ def read_alarms(table: TableReader | None, base_dir: Path | None) -> AlarmOption
         log_notifications=table.boolean("log_notifications", True),
         webhook=_read_webhook(table),
         smtp=_read_smtp(table, base_dir),
+        ack_expiry_s=table.duration_s("ack_expiry", 0.0),
+        runbooks=_read_runbooks(table),
     )
     table.finish()
     return options
+
+
+def _read_runbooks(table: TableReader) -> tuple[tuple[str, str], ...]:
+    """`runbooks = { GcLatency = "https://…" }`: a URL per alarm condition name."""
+    runbooks = table.table("runbooks")
+    if runbooks is None:
+        return ()
+    # "GC Latency" is written GcLatency, as in [metrics] "GcLatency.threshold"
+    names = {_key_name(name): name for name in Condition}
+    by_lower = {key.lower(): name for key, name in names.items()}
+    found: list[tuple[str, str]] = []
+    for key in list(runbooks.raw):
+        url = runbooks.url(key, required=True)
+        condition = by_lower.get(str(key).replace(" ", "").lower())
+        if condition is None:
+            runbooks.report(
+                key,
+                "…",
+                f"an alarm condition name, one of {', '.join(sorted(names))}"
+                f"{suggestion(str(key), list(names))}",
+            )
+            continue
+        if url is not None:
+            found.append((condition, url))
+    return tuple(found)
+
+
+def _key_name(condition: str) -> str:
+    words = condition.split()
+    return "".join(word.capitalize() for word in words) if len(words) > 1 else condition
 
 
 def _read_webhook(table: TableReader) -> WebhookOptions | None:

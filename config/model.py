@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from config.alarms import AlarmOptions, read_alarms
+from config.compliance import ComplianceOptions, read_compliance
 from config.dashboard import DashboardOptions, read_dashboard
 from config.limits import (
     MAX_TARGET_AGENTS,
@@ -77,6 +78,7 @@ _SECTIONS = (
     "hybrid_integration",
     "Backlog",
     "alarms",
+    "compliance",
     "stat_source",
     "publisher",
     "simulator",
@@ -110,6 +112,7 @@ class Config:
     warnings: tuple[str, ...] = ()
     alarms: AlarmOptions = AlarmOptions()
     dashboard: DashboardOptions = DashboardOptions()
+    compliance: ComplianceOptions = ComplianceOptions()
 
 
 NOTHING_PACED = (
@@ -190,6 +193,7 @@ def parse_config(
     hybrid_integration = read_hybrid_integration(root.table("hybrid_integration"), base_dir)
     backlog = read_backlog(root.table("Backlog"), base_dir)
     alarms = read_alarms(root.table("alarms"), base_dir)
+    compliance = read_compliance(root.table("compliance"))
     stat_source = read_stat_source(root.table("stat_source"), base_dir)
     publisher = read_publisher(root.table("publisher"), base_dir)
     dashboard = read_dashboard(root.table("dashboard"), base_dir)
@@ -229,6 +233,7 @@ def parse_config(
         warnings=tuple(warnings),
         alarms=alarms,
         dashboard=dashboard,
+        compliance=compliance,
     )
 
 

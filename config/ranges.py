@@ -117,10 +117,16 @@ OPTION_RANGES: dict[str, OptionRange] = {
     "alarms.off_delay": _duration(0, HOUR_S),
     "alarms.cancel_timeout": _duration(MINUTE_S, 30 * DAY_S),
     "alarms.abandonment_window": _duration(MINUTE_S, DAY_S),
+    "alarms.ack_expiry": _duration(0, 7 * DAY_S),
     "alarms.webhook_timeout": _duration(0.1, 120),
     "alarms.webhook_retries": _whole(0, 10, "retries"),
     "alarms.smtp_timeout": _duration(0.1, 120),
     "alarms.smtp_port": _whole(1, 65_535),
+    "compliance.guard_horizon": _duration(MINUTE_S, DAY_S),
+    "compliance.guard_min_goal_share": OptionRange(0, 1),
+    "compliance.fast_burn": OptionRange(1, 1_000),
+    "compliance.slow_burn": OptionRange(1, 1_000),
+    "compliance.burn_min_resolved": _whole(1, 100_000, "interactions"),
 }
 
 _INDEX = re.compile(r"\[\d+\]")

@@ -80,11 +80,14 @@ def _local(values: pd.Series, time_zone: str) -> pd.Series:
     return pd.to_datetime(numeric, unit="s", utc=True).dt.tz_convert(time_zone)
 
 
-def active_table(ordered: pd.DataFrame, time_zone: str) -> pd.DataFrame:
-    """The active alarms as operators read them (local times, words for states)."""
+def active_table(
+    ordered: pd.DataFrame, time_zone: str, runbooks: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """The active alarms as operators read them (local times, words for states, runbooks)."""
     if ordered.empty:
         return pd.DataFrame()
-    return pd.DataFrame(
+    links = runbooks or {}
+    table = pd.DataFrame(
         {
             "category": ordered["severity"],
             "condition": ordered["condition"],
@@ -100,6 +103,8 @@ def active_table(ordered: pd.DataFrame, time_zone: str) -> pd.DataFrame:
             "id": ordered["instance_id"],
         }
     )
+    table.insert(3, "runbook", ordered["condition"].map(lambda c: links.get(str(c), "")))
+    return table
 
 
 def history_table(history: pd.DataFrame, time_zone: str) -> pd.DataFrame:

@@ -12,7 +12,10 @@ import io
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
+from storage.alarms.export import export_alarm_history
+from storage.audit import AuditFilter, export_audit
 from storage.db import connect_readonly
 from storage.export import export_cycle_history
 
@@ -56,3 +59,32 @@ def csv_download(
         return export_csv_bytes(database_path, since, until, targets, chosen)
 
     return build
+
+
+def _spooled(database_path: Path | str, write: Callable[[Any, io.TextIOWrapper], int]) -> bytes:
+    db = connect_readonly(database_path)
+    try:
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+b") as raw:
+            text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+            write(db, text)
+            text.flush()
+            raw.seek(0)
+            data = raw.read()
+            text.detach()
+            return data
+    finally:
+        db.close()
+
+
+def audit_csv_download(database_path: Path | str, selection: AuditFilter) -> Callable[[], bytes]:
+    """A no-argument callable writing the audit rows of `selection` as `pacing audit export`."""
+    return lambda: _spooled(database_path, lambda db, out: export_audit(db, out, selection))
+
+
+def alarm_history_download(
+    database_path: Path | str, since: float, until: float
+) -> Callable[[], bytes]:
+    """A no-argument callable writing the alarm history as `pacing alarms export`."""
+    return lambda: _spooled(
+        database_path, lambda db, out: export_alarm_history(db, out, since, until)
+    )

@@ -25,6 +25,9 @@ class TargetSnapshot:
     carry the same pool key, and `shared_ready_slots` says how many of `ready_slots` belong to
     agents another target of the pool also counts. The pacer gives each shared ready slot to
     at most one target per cycle. None / 0: the target's ready slots are its own.
+
+    `budget_goal_pct` is the budget guard's input (`domain.compliance.guarded_goal_pct`): when
+    it is below `goal_pct`, the pacer paces to it and names the decision `budget-guard`.
     """
 
     target_id: str
@@ -45,12 +48,15 @@ class TargetSnapshot:
     statistics_age_s: float = 0.0
     capacity_pool: str | None = None
     shared_ready_slots: int = 0
+    budget_goal_pct: float | None = None  # the budget guard's lower goal (None: not guarded)
 
     def __post_init__(self) -> None:
         def where() -> str:
             return f"(target {self.target_id!r})"
 
         check_goal_pct(self.goal_pct, where)
+        if self.budget_goal_pct is not None:
+            check_goal_pct(self.budget_goal_pct, where)
         check_not_negative(
             self, ("logged_in_slots", "ready_slots", "busy_slots", "in_queue"), where
         )
@@ -76,8 +82,9 @@ class PacingDecision:
     """The engine's only output: invitations that may be sent during the next interval.
 
     `reason` is a short code: `model` (predictive), `progressive`, `adaptive`, `busy-factor`,
-    `no-agents`, `closed`, `stale`, `brake`, `compliance-guard`, `no-free-slots`,
-    `pending-unknown`.
+    `no-agents`, `closed`, `stale`, `brake`, `compliance-guard`, `budget-guard`, `no-free-slots`,
+    `pending-unknown`; an operator's control gives `paused`, `fixed` or `capped`, and a forced
+    algorithm or goal override is appended (`model; goal override 2 %`, see `pacing.controls`).
     """
 
     target_id: str

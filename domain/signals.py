@@ -30,6 +30,8 @@ class Condition(StrEnum):
     PACING_RESPONSE_TARGET_ERROR = "PacingResponseTargetError"
     PACING_RESPONSE_VALIDATION_ERROR = "PacingResponseValidationError"
     ABANDONMENT_ABOVE_GOAL = "AbandonmentAboveGoal"
+    ABANDON_BUDGET_FAST_BURN = "AbandonBudgetFastBurn"
+    ABANDON_BUDGET_SLOW_BURN = "AbandonBudgetSlowBurn"
     CYCLE_OVERRUN = "CycleOverrun"
     STATISTICS_STALE = "StatisticsStale"
     STATISTICS_FAILOVER = "StatisticsFailover"
@@ -37,6 +39,7 @@ class Condition(StrEnum):
     BACKLOG_DISK_WARNING = "BacklogDiskWarning"
     BACKLOG_DISK_MAJOR = "BacklogDiskMajor"
     DATABASE_WRITE_FAILED = "DatabaseWriteFailed"
+    CONFIGURATION_RELOAD_FAILED = "ConfigurationReloadFailed"
 
 
 @dataclass(frozen=True, slots=True)

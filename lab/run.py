@@ -10,13 +10,19 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from zoneinfo import ZoneInfo
 
+from config.compliance import ComplianceOptions
+from domain.compliance import CounterLedger, budget_goal_pct, window_since
+from domain.decisions import TargetSnapshot
 from domain.statistics import PublishResult
 from lab.scenario_file import LabScenario
 from pacing import Pacer
 from pacing.pools import find_capacity_pools, snapshot_from
 from simulator import ContactCentreSimulator
 
+GUARD_SUFFIX = "budget-guard"
+_UTC = ZoneInfo("UTC")
 T_975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262}
 
 
@@ -60,8 +66,18 @@ class LabSummary:
     hours_above_goal_pct: float
 
 
-def run_lab(scenario: LabScenario, algorithm: str, seed: int, hours: float) -> LabRun:
-    """Simulate `hours` with `algorithm` pacing every target of `scenario` (same seed, same day)."""
+def run_lab(
+    scenario: LabScenario,
+    algorithm: str,
+    seed: int,
+    hours: float,
+    budget_guard: ComplianceOptions | None = None,
+) -> LabRun:
+    """Simulate `hours` with `algorithm` pacing every target of `scenario` (same seed, same day).
+
+    With `budget_guard`, the snapshots carry the budget guard's goal as the node's
+    `ComplianceKeeper` gives it (the run starts at midnight UTC: its day is the run so far).
+    """
     targets = scenario.pacing_targets()
     simulator = ContactCentreSimulator(targets, replace(scenario.simulator, seed=seed))
     cycle_s = scenario.cycle_s
@@ -75,6 +91,7 @@ def run_lab(scenario: LabScenario, algorithm: str, seed: int, hours: float) -> L
     hour_start = {target_id: (0, 0) for target_id in goals}
     windows = above = 0
     t_s, next_hour_s = 0.0, 3600.0
+    ledger = CounterLedger(budget_guard.retention_s) if budget_guard else None
     while t_s < end_s - 1e-9:
         t_s += cycle_s
         while shocks and shocks[0].at_s <= t_s:
@@ -99,6 +116,8 @@ def run_lab(scenario: LabScenario, algorithm: str, seed: int, hours: float) -> L
             )
             busy_slot_s += stats.busy_slots * cycle_s
             logged_in_slot_s += stats.logged_in_slots * cycle_s
+        if ledger is not None and budget_guard is not None:
+            snapshots = _guarded(snapshots, ledger, budget_guard, t_s)
         decisions = pacer.decide(snapshots, t_s)
         allowed = {decision.target_id: decision.allowed_invitations for decision in decisions}
         answers = simulator.publish(allowed, cycle_s, t_s)
@@ -114,7 +133,7 @@ def run_lab(scenario: LabScenario, algorithm: str, seed: int, hours: float) -> L
                     above += abandoned / (served + abandoned) > goals[target_id]
     totals = simulator.totals().values()
     return LabRun(
-        algorithm=algorithm,
+        algorithm=f"{algorithm}+{GUARD_SUFFIX}" if budget_guard else algorithm,
         seed=seed,
         accepted=sum(total.proactive_served for total in totals),
         abandoned=sum(total.proactive_abandoned for total in totals),
@@ -124,6 +143,29 @@ def run_lab(scenario: LabScenario, algorithm: str, seed: int, hours: float) -> L
         hour_windows=windows,
         hour_windows_above_goal=int(above),
     )
+
+
+def _guarded(
+    snapshots: list[TargetSnapshot],
+    ledger: CounterLedger,
+    options: ComplianceOptions,
+    now: float,
+) -> list[TargetSnapshot]:
+    guarded = []
+    starts = [window_since(kind, now, _UTC) for kind in options.windows]
+    for snapshot in snapshots:
+        ledger.observe(snapshot.target_id, now, snapshot.accepted_total, snapshot.abandoned_total)
+        goal = budget_goal_pct(
+            ledger,
+            snapshot.target_id,
+            snapshot.goal_pct,
+            now,
+            starts,
+            options.guard_horizon_s,
+            options.guard_min_goal_share,
+        )
+        guarded.append(replace(snapshot, budget_goal_pct=goal))
+    return guarded
 
 
 def summarise(runs: Sequence[LabRun]) -> LabSummary:

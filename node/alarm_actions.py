@@ -9,6 +9,7 @@ The dashboard calls these with its own read-write connection (`storage.db.connec
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import sqlite_utils
 
@@ -20,8 +21,10 @@ from alarms.model import (
     OperatorActionKind,
     instance_id_for,
 )
+from domain.controls import AuditEntry
 from node.alarm_evaluator import log_transition
 from storage.alarms.store import load_conditions, load_instance, save_instances, save_transitions
+from storage.audit import append_audit
 from storage.transactions import write_transaction
 
 
@@ -51,6 +54,7 @@ def act_on_alarm(
     now: float,
     comment: str = "",
     until: float | None = None,
+    source: str = "dashboard",
 ) -> ActionResult:
     """Apply one operator action to a stored instance; raise `AlarmActionError` if impossible."""
     try:
@@ -71,9 +75,30 @@ def act_on_alarm(
         if step.transitions:
             save_instances(db, [step.instance])
             save_transitions(db, step.transitions)
+            append_audit(db, _audit_entry(instance, step.instance, action, source))
     for transition in step.transitions:
         log_transition(transition)
     return ActionResult(step.instance, step.transitions, step.note)
+
+
+def _audit_entry(
+    before: AlarmInstance, after: AlarmInstance, action: OperatorAction, source: str
+) -> AuditEntry:
+    """The audit row of an operator's action: the state before and after, and the comment."""
+    new_value = str(after.state)
+    if action.until is not None:
+        until = datetime.fromtimestamp(action.until, tz=UTC).isoformat(timespec="seconds")
+        new_value += f" until {until}"
+    return AuditEntry(
+        at=action.at,
+        who=action.operator,
+        action=f"alarm.{action.kind}",
+        subject=f"{before.condition} ({before.scope})",
+        old_value=str(before.state),
+        new_value=new_value,
+        reason=action.comment,
+        source=source,
+    )
 
 
 def acknowledge(

@@ -10,7 +10,7 @@ it when the write fails, so a database hiccup delays alarms instead of losing th
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import sqlite_utils
@@ -19,12 +19,19 @@ from alarms.abandonment_window import AbandonmentWindow
 from alarms.catalogue import threshold_drift
 from alarms.detectors import (
     abandonment_signals,
+    burn_rate_signal,
     cycle_signals,
     no_master_signal,
     sample_signals,
 )
 from alarms.evaluate import Evaluation, evaluate_signals
-from alarms.model import AlarmCondition, AlarmState, AlarmTransition, RuntimeSample
+from alarms.model import (
+    AlarmCondition,
+    AlarmInstance,
+    AlarmState,
+    AlarmTransition,
+    RuntimeSample,
+)
 from connectors.notifiers import NotificationDispatcher, notification_for
 from domain.signals import AlarmSignal, CollectingSink, Condition
 from node.probes import RuntimeProbe
@@ -43,6 +50,7 @@ from storage.transactions import write_transaction
 
 if TYPE_CHECKING:
     from domain.ports import CycleOutcome
+    from node.compliance import ComplianceKeeper
 
 log = logging.getLogger("alarms.evaluator")
 
@@ -54,12 +62,22 @@ def evaluate_and_store(
     signals: Sequence[AlarmSignal],
     now: float,
     sample: RuntimeSample | None = None,
+    ack_expiry_s: float = 0.0,
+    derive: Callable[[Mapping[str, AlarmInstance]], Sequence[AlarmSignal]] | None = None,
 ) -> tuple[Evaluation, dict[str, AlarmCondition]]:
-    """Apply `signals` and a tick at `now` to the stored instances, in one write transaction."""
+    """Apply `signals` and a tick at `now` to the stored instances, in one write transaction.
+
+    `derive` adds signals that depend on the stored instances (read in the same transaction).
+    """
     with write_transaction(db):
         conditions = {c.name: c for c in load_conditions(db)}
-        signals = [*signals, *(sample_signals(sample, conditions) if sample else ())]
-        evaluation = evaluate_signals(conditions, load_instances(db), signals, now)
+        instances = load_instances(db)
+        signals = [
+            *signals,
+            *(sample_signals(sample, conditions) if sample else ()),
+            *(derive(instances) if derive is not None else ()),
+        ]
+        evaluation = evaluate_signals(conditions, instances, signals, now, ack_expiry_s)
         save_instances(db, evaluation.instances)
         save_transitions(db, evaluation.transitions)
         if sample is not None:
@@ -93,6 +111,48 @@ def log_transition(t: AlarmTransition) -> None:
     )
 
 
+_BURN_CONDITIONS = (Condition.ABANDON_BUDGET_FAST_BURN, Condition.ABANDON_BUDGET_SLOW_BURN)
+
+
+def burn_signals(
+    keeper: ComplianceKeeper | None,
+    conditions: Mapping[str, AlarmCondition],
+    now: float,
+    instances: Mapping[str, AlarmInstance] | None = None,
+) -> list[AlarmSignal]:
+    """AbandonBudgetFastBurn and AbandonBudgetSlowBurn of the targets the keeper knows.
+
+    With `instances` (the stored alarm instances), only the targets that may burn (their short
+    window above the threshold: `ComplianceKeeper.burning`) and those with an instance of the
+    condition get a signal: a quiet target's "not burning" changes nothing, and at 10,000
+    targets building it every cycle cost more than the rest of the evaluation. Without, every
+    target gets one.
+    """
+    if keeper is None:
+        return []
+    signals = []
+    for name in _BURN_CONDITIONS:
+        condition = conditions.get(name)
+        if condition is None:
+            continue
+        short_s = condition.parameter("short_window_s", 300.0) or 300.0
+        long_s = condition.parameter("long_window_s", 3600.0) or 3600.0
+        if instances is None:
+            scopes: Sequence[str] = list(keeper.goals())
+        else:
+            threshold = condition.parameter("burn_rate", 14.4) or 14.4
+            wanted = set(keeper.burning(now - short_s, threshold))
+            wanted.update(i.scope for i in instances.values() if i.condition == name)
+            scopes = sorted(wanted)
+        for target_id, goal_pct, short, long in keeper.burn_counts(
+            scopes, now - short_s, now - long_s
+        ):
+            signal = burn_rate_signal(condition, target_id, goal_pct, short, long, now)
+            if signal is not None:
+                signals.append(signal)
+    return signals
+
+
 class AlarmEvaluator:
     """Cycle observer and node service: provisions at start, evaluates after every cycle."""
 
@@ -110,8 +170,12 @@ class AlarmEvaluator:
         wanted_conditions: tuple[AlarmCondition, ...],
         stale_after_s: float,
         dispatcher: NotificationDispatcher | None = None,
+        compliance: ComplianceKeeper | None = None,
+        ack_expiry_s: float = 0.0,
     ) -> None:
+        self._compliance = compliance
         self._node_id = node_id
+        self._ack_expiry_s = ack_expiry_s
         self._database = database
         self._sink = sink
         self._clock = clock
@@ -180,7 +244,14 @@ class AlarmEvaluator:
                 *self._abandonment_signals(conditions, now),
                 no_master_signal(nodes, now),
             ]
-            evaluation, conditions = evaluate_and_store(db, [*drained, *derived], now, sample)
+            evaluation, conditions = evaluate_and_store(
+                db,
+                [*drained, *derived],
+                now,
+                sample,
+                self._ack_expiry_s,
+                derive=lambda stored: burn_signals(self._compliance, conditions, now, stored),
+            )
         except Exception:
             for signal in drained:
                 self._sink.signal(signal)

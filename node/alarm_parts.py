@@ -23,6 +23,7 @@ from storage.db import PerThreadDatabase
 if TYPE_CHECKING:
     from config import Config
     from domain.ports import NodeService
+    from node.compliance import ComplianceKeeper
     from node.parts import NodeParts
 
 
@@ -44,6 +45,7 @@ def build_alarm_parts(
     database: PerThreadDatabase,
     sink: CollectingSink,
     clock: Callable[[], float],
+    compliance: ComplianceKeeper | None = None,
 ) -> NodeParts:
     """Observers that evaluate alarm conditions after each cycle, and alarm services."""
     from node.parts import NodeParts
@@ -59,9 +61,11 @@ def build_alarm_parts(
         sink=sink,
         clock=clock,
         probe=probe,
-        wanted_conditions=default_conditions(config.metrics, config.alarms),
+        wanted_conditions=default_conditions(config.metrics, config.alarms, config.compliance),
         stale_after_s=node_stale_after_s(config.pacing.refresh_period_s),
         dispatcher=dispatcher,
+        compliance=compliance,
+        ack_expiry_s=config.alarms.ack_expiry_s,
     )
     services: list[NodeService] = [evaluator, gc_probe]
     if heap is not None:

@@ -16,10 +16,13 @@ from domain.ports import (
 from domain.records import NodeMode
 from domain.signals import CollectingSink
 from node.alarm_parts import build_alarm_parts
+from node.compliance import ComplianceKeeper
+from node.controls import CycleControls
 from node.cycle import PacingCycle
 from node.node import Node
 from node.pacer_keeper import PacerStateKeeper
 from node.recording import build_recording
+from node.reload import ConfigReloader
 from node.wiring import build_ports, port_parts
 from pacing import Pacer
 from storage.db import PerThreadDatabase
@@ -54,7 +57,8 @@ def _build_node(
         stat_source = stat_source or built_source
         publisher = publisher or built_publisher
     recorder, storage_parts = build_recording(config, database, sink, clock)
-    alarm_parts = build_alarm_parts(config, database, sink, clock)
+    compliance = ComplianceKeeper(config.compliance, config.node.zone, clock, database)
+    alarm_parts = build_alarm_parts(config, database, sink, clock, compliance)
     pacer = Pacer(
         algorithm=config.pacing.algorithm,
         optimization_target=config.pacing.optimization_target,
@@ -69,6 +73,17 @@ def _build_node(
         pacer=pacer,
         period_s=config.pacing.refresh_period_s,
         clock=clock,
+        goal_guard=compliance.guard,
+        controls=CycleControls(database, config.node.node_id),
+    )
+    reloader = ConfigReloader(
+        config=config,
+        cycle=cycle,
+        sink=sink,
+        database=database,
+        node_id=config.node.node_id,
+        clock=clock,
+        build_ports=lambda new: build_ports(new, sink, clock),
     )
     return Node(
         node_id=config.node.node_id,
@@ -81,11 +96,13 @@ def _build_node(
         recorder=recorder,
         observers=[*storage_parts.observers, *alarm_parts.observers, keeper],
         services=[
+            compliance,
             *storage_parts.services,
             *alarm_parts.services,
             *port_parts(publisher, clock).services,
             keeper,
         ],
+        reloader=reloader,
     )
 
 

@@ -27,9 +27,16 @@ from domain.records import CycleRecord, CycleStatus, TargetRecord
 from domain.statistics import PublishResult, TargetStatistics
 from domain.targets import PacingTarget
 from pacing import Pacer
+from pacing.controls import NO_CONTROLS, ControlledPacer, TargetControls
 from pacing.pools import find_capacity_pools, snapshot_from
 
+# The controls in force at a cycle's start, per target (see `node.controls.CycleControls`).
+ControlsReader = Callable[[float], Mapping[str, TargetControls]]
+
 log = logging.getLogger(__name__)
+
+# Sees every cycle's snapshots before the pacer does, and may lower their goals.
+GoalGuard = Callable[[Sequence[TargetSnapshot], float], list[TargetSnapshot]]
 
 
 class PacingCycle:
@@ -50,12 +57,16 @@ class PacingCycle:
         pacer: Pacer,
         period_s: float,
         clock: Callable[[], float],
+        goal_guard: GoalGuard | None = None,
+        controls: ControlsReader | None = None,
     ) -> None:
         self.node_id = node_id
+        self._goal_guard = goal_guard  # the compliance budget guard (node.compliance)
         self.targets = tuple(targets)
         self._stat_source = stat_source
         self._publisher = publisher
-        self._pacer = pacer
+        self._pacer = ControlledPacer(pacer)
+        self._controls = controls
         self.period_s = period_s
         self._clock = clock
         self._answers: Mapping[str, PublishResult] | None = None  # None: never published
@@ -63,6 +74,23 @@ class PacingCycle:
         # Seconds each step of the last cycle took (collect, snapshot, decide, publish,
         # assemble), on the monotonic clock: the node adds record and observers.
         self.last_phases_s: dict[str, float] = {}
+
+    def replace_targets(
+        self,
+        targets: Sequence[PacingTarget],
+        ports: tuple[StatSource, Publisher] | None = None,
+    ) -> None:
+        """Pace `targets` from the next cycle on (a live reload); new ports replace the old.
+
+        The pacer keeps its state: a target that stays keeps its estimates, a new one starts
+        from the priors. Call between cycles (the node does, on the cycle's thread).
+        """
+        self.targets = tuple(targets)
+        self._pools = find_capacity_pools(self.targets)
+        if ports is not None:
+            self.close()
+            self._stat_source, self._publisher = ports
+            self._answers = None
 
     def close(self) -> None:
         """Close both ports: requests in flight are aborted, so a running cycle ends at once."""
@@ -101,15 +129,23 @@ class PacingCycle:
                 target_errors[target.target_id] = f"bad statistics: {error}"
         phases.lap("snapshot")
 
+        controls: Mapping[str, TargetControls] = {}
+        if self._controls is not None:
+            controls = self._controls(started_at)
         decided: dict[str, PacingDecision] = {}
         try:
-            for decision in self._pacer.decide(snapshots, started_at):
+            if self._goal_guard is not None:
+                snapshots = self._goal_guard(snapshots, started_at)
+            for decision in self._pacer.decide(snapshots, started_at, controls):
                 decided[decision.target_id] = decision
         except Exception as error:  # noqa: BLE001
             log.exception("decide failed")
             step_errors.append(f"decide: {error}")
         decisions = [
-            decided.get(t.target_id) or PacingDecision(t.target_id, 0, self.period_s, None, "stale")
+            decided.get(t.target_id)
+            or PacingDecision(
+                t.target_id, 0, self.period_s, None, _unpaced_reason(controls.get(t.target_id))
+            )
             for t in self.targets
         ]
         phases.lap("decide")
@@ -123,7 +159,14 @@ class PacingCycle:
         finished_at = self._clock()
         records = tuple(
             self._target_record(
-                cycle_id, started_at, target, statistics, decision, target_errors, step_errors
+                cycle_id,
+                started_at,
+                target,
+                statistics,
+                decision,
+                target_errors,
+                step_errors,
+                controls.get(target.target_id, NO_CONTROLS),
             )
             for target, decision in zip(self.targets, decisions, strict=True)
         )
@@ -197,6 +240,7 @@ class PacingCycle:
         decision: PacingDecision,
         target_errors: Mapping[str, str],
         step_errors: Sequence[str],
+        controls: TargetControls,
     ) -> TargetRecord:
         stats = statistics.get(target.target_id)
         answer = (self._answers or {}).get(target.target_id)  # this cycle's publish
@@ -206,7 +250,7 @@ class PacingCycle:
             target_id=target.target_id,
             at=at,
             media=target.media,
-            goal_pct=target.goal_pct,
+            goal_pct=target.goal_pct if controls.goal_pct is None else controls.goal_pct,
             logged_in_slots=stats.logged_in_slots if stats else None,
             ready_slots=stats.ready_slots if stats else None,
             busy_slots=stats.busy_slots if stats else None,
@@ -237,6 +281,11 @@ class _PhaseTimer:
         now = time.perf_counter()
         self.laps[name] = now - self._last
         self._last = now
+
+
+def _unpaced_reason(controls: TargetControls | None) -> str:
+    """Why a target without a decision sends nothing: stale, or paused when it is."""
+    return "paused" if controls is not None and controls.paused else "stale"
 
 
 def _status(

@@ -68,7 +68,9 @@ class NoMasterWatch:
         try:
             if self._config is not None and not self._provisioned:
                 # a fresh database gets the conditions, as at a node's start
-                wanted = default_conditions(self._config.metrics, self._config.alarms)
+                wanted = default_conditions(
+                    self._config.metrics, self._config.alarms, self._config.compliance
+                )
                 provision_conditions(db, wanted, self._clock())
                 self._provisioned = True
             transitions = check_no_master(db, self._clock(), self._stale_after_s)

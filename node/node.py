@@ -42,6 +42,7 @@ from domain.records import NodeMode, SchedulerEventKind
 from node.cycle import PacingCycle
 from node.gc_tuning import settle_after_start_up
 from node.recording import DirectRecorder
+from node.reload import ConfigReloader
 from storage.db import PerThreadDatabase
 from storage.nodes import record_node_start, record_node_stop, record_scheduler_event
 
@@ -87,6 +88,7 @@ class Node:
         recorder: CycleRecorder | None = None,
         observers: Sequence[CycleObserver] = (),
         services: Sequence[NodeService] = (),
+        reloader: ConfigReloader | None = None,
     ) -> None:
         self.node_id = node_id
         self.mode = mode
@@ -100,6 +102,7 @@ class Node:
         self._observers = tuple(observers)
         self._services = tuple(services)
         self._services_started: list[NodeService] = []
+        self.reloader = reloader
         self._scheduler: BackgroundScheduler | None = None
         self._anchor: float | None = None
         self._seq = 0
@@ -195,6 +198,13 @@ class Node:
             self._db.close_current_thread()
         log.info("node %s stopped", self.node_id)
 
+    def request_reload(self, who: str, source: str) -> bool:
+        """Reload the configuration before the next cycle; False when this node cannot."""
+        if self.reloader is None:
+            return False
+        self.reloader.request(who, source)
+        return True
+
     def prepare(self) -> None:
         """Record the node's start and start its services, once, without scheduling cycles.
 
@@ -256,6 +266,11 @@ class Node:
             self._seq += 1
             seq = self._seq
             skipped, self._skipped_since_last = self._skipped_since_last, 0
+        if self.reloader is not None:
+            try:
+                self.reloader.reload_if_requested()
+            except Exception:  # noqa: BLE001 - a reload must never stop the cycle
+                log.exception("configuration reload failed")
         started = self._clock()
         outcome = self._cycle.run(
             seq=seq, scheduled_at=self._scheduled_at(started), skipped_before=skipped

@@ -40,6 +40,14 @@ class Inputs:
     reactive: FloatArray
     open: BoolArray
     age_s: FloatArray
+    # the operator's goal when the budget guard lowered `goal` (the pacer's own safety guards
+    # keep comparing with it); None: `goal` is the operator's
+    operator_goal: FloatArray | None = None
+
+    @property
+    def safety_goal(self) -> FloatArray:
+        """The goal the emergency brake and the compliance guard compare with."""
+        return self.goal if self.operator_goal is None else self.operator_goal
 
 
 def _column(snapshots: Sequence[TargetSnapshot], name: str) -> FloatArray:
@@ -74,6 +82,12 @@ def read_snapshots(snapshots: Sequence[TargetSnapshot]) -> Inputs:
         open=_column(snapshots, "business_hours_open") > 0,
         age_s=_column(snapshots, "statistics_age_s"),
     )
+
+
+def budget_goals(snapshots: Sequence[TargetSnapshot]) -> FloatArray:
+    """The budget guard's goals as ratios (NaN: the target is not guarded)."""
+    goals: FloatArray = _column(snapshots, "budget_goal_pct") / 100.0
+    return goals
 
 
 def wilson_bound(successes: FloatArray, trials: FloatArray, z: float = WILSON_Z) -> FloatArray:

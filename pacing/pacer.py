@@ -20,7 +20,7 @@ from domain.decisions import ALGORITHMS, OPTIMIZATION_TARGETS, PacingDecision, T
 from domain.freshness import stale_after_s
 from pacing.baselines import decide_adaptive, decide_progressive
 from pacing.estimates import Estimates
-from pacing.inputs import Inputs, estimated_waits, read_snapshots
+from pacing.inputs import Inputs, budget_goals, estimated_waits, read_snapshots
 from pacing.model import largest_invitations
 from pacing.pools import split_shared_ready
 from pacing.state import FloatArray, IntArray
@@ -60,6 +60,8 @@ TUNING_DEFAULTS: Mapping[str, float] = {
     "occupancy_window_s": 300.0,  # busy_factor: integral time of the occupancy correction
 }
 ACCEPTANCE_FLOOR = 0.05
+# Reasons of a rule that paced (rather than found nothing to do): the budget guard renames them.
+_PACED_REASONS = frozenset({"model", "progressive", "adaptive", "compliance-guard", "brake"})
 
 
 class Pacer:
@@ -105,9 +107,14 @@ class Pacer:
         if not snapshots:
             return []
         inputs = self._share_pooled_ready(snapshots, read_snapshots(snapshots), now)
+        inputs, budgeted = _budget_guarded(snapshots, inputs, self.optimization_target)
         rows = self._estimates.table.rows_for([s.target_id for s in snapshots])
         served, abandoned = self._estimates.observe(rows, inputs, now)
         allowed, reasons = self._rule(rows, inputs, served, abandoned)
+        reasons = [
+            "budget-guard" if guarded and reason in _PACED_REASONS else reason
+            for guarded, reason in zip(budgeted.tolist(), reasons, strict=True)
+        ]
         allowed, reasons = self._guard(rows, inputs, allowed, reasons)
         self._estimates.table.column("last_allowed")[rows] = allowed
         in_flight = self._get(rows, "accepts_in_flight")
@@ -144,6 +151,26 @@ class Pacer:
         rotation = int(now // self.interval_s)
         usable = split_shared_ready(pools, inputs.ready.astype(np.int64), shared, rotation)
         return replace(inputs, ready=usable.astype(np.float64))
+
+    def correct_allowed(self, allowed: Mapping[str, int]) -> None:
+        """Tell the pacer what was finally allowed for targets of its last decision.
+
+        An operator's control (pause, cap, fixed) may change a decision after `decide`; the
+        invitations in flight and the totals then follow what was really sent.
+        """
+        if not allowed:
+            return
+        rows = self._estimates.table.rows_for(list(allowed))
+        new = np.array([float(count) for count in allowed.values()])
+        last = self._get(rows, "last_allowed")
+        delta = new - np.where(np.isnan(last), 0.0, last)
+        accept = np.nan_to_num(self._get(rows, "acceptance"))
+        in_flight = self._get(rows, "accepts_in_flight")
+        in_flight = np.where(np.isnan(in_flight), 0.0, in_flight) + accept * delta
+        self._store(rows, "accepts_in_flight", np.maximum(in_flight, 0.0))
+        total = self._get(rows, "allowed_total")
+        self._store(rows, "allowed_total", np.where(np.isnan(total), 0.0, total) + delta)
+        self._estimates.table.column("last_allowed")[rows] = new
 
     def state(self) -> dict[str, Any]:
         """A JSON-serialisable copy of the per-target state, for a warm restart."""
@@ -271,7 +298,7 @@ class Pacer:
     def _compliance(self, rows: IntArray, inputs: Inputs) -> tuple[FloatArray, np.ndarray]:
         """The threshold to spend, and where the compliance guard made it conservative."""
         tuning = self.tuning
-        guarded = self._estimates.compliance_engaged(rows, inputs.goal)
+        guarded = self._estimates.compliance_engaged(rows, inputs.safety_goal)
         threshold = self._get(rows, "threshold")
         return np.where(guarded, threshold * tuning["compliance_factor"], threshold), guarded
 
@@ -288,7 +315,7 @@ class Pacer:
         )
         recent = recent_acc + recent_ab
         braking = (recent_ab >= tuning["brake_min_abandons"]) & (
-            recent_ab > tuning["brake_goal_multiple"] * inputs.goal * recent
+            recent_ab > tuning["brake_goal_multiple"] * inputs.safety_goal * recent
         )
         if self.algorithm == "progressive":
             braking = np.zeros_like(braking)  # it has its own brake
@@ -306,6 +333,25 @@ class Pacer:
                 final[index] = reason
             blocked |= new
         return np.where(blocked, 0, allowed).astype(np.int64), final
+
+
+def _budget_guarded(
+    snapshots: Sequence[TargetSnapshot], inputs: Inputs, optimization_target: str
+) -> tuple[Inputs, np.ndarray]:
+    """The goals lowered to each target's budget goal, and where that made a difference.
+
+    A target whose compliance window has spent its abandon budget is paced to the goal that
+    brings the window back (`domain.compliance.guarded_goal_pct`): every rule then spends less.
+    The emergency brake and the compliance guard keep the operator's goal: lowered, they would
+    stop a target whose recent abandonment is merely at its goal.
+    """
+    budget = budget_goals(snapshots)
+    guarded = ~np.isnan(budget) & (budget < inputs.goal)
+    if optimization_target != "abandonment_rate" or not guarded.any():  # busy_factor: occupancy
+        guarded[:] = False
+        return inputs, guarded
+    lowered = np.where(guarded, budget, inputs.goal)
+    return replace(inputs, goal=lowered, operator_goal=inputs.goal), guarded
 
 
 def estimate_wait_s(snapshot: TargetSnapshot) -> float | None:

@@ -14,6 +14,7 @@ from dashboard.alarm_view import order_alarms
 from dashboard.ui.alarm_actions import action_form
 from dashboard.ui.alarms import (
     HistoryFilter,
+    alarm_history_download_button,
     history_filter,
     load_active,
     show_active_alarms,
@@ -50,3 +51,4 @@ st.subheader("Flood and chatter")
 live_figures()
 st.subheader("History")
 live_history(history_filter(chrome.database))
+alarm_history_download_button(chrome)

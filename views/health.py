@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard.ui.chrome import page_chrome
 from dashboard.ui.health import show_health
+from dashboard.ui.reload import reload_section
 
 chrome = page_chrome("Health", "The node's runtime against the GC and memory alarm thresholds")
 
@@ -16,3 +17,4 @@ def live_health() -> None:
 
 
 live_health()
+reload_section(chrome.database, chrome.config.node.zone)

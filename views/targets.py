@@ -5,6 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.ui.chrome import page_chrome, selected_targets
+from dashboard.ui.compliance import show_compliance
+from dashboard.ui.controls import controls_section
+from dashboard.ui.goal_preview import goal_override_preview, show_goal_preview
 from dashboard.ui.targets import load_target_ids, show_targets
 
 chrome = page_chrome("Targets", "Per pacing target over the chosen range")
@@ -28,3 +31,8 @@ def live_targets() -> None:
 
 
 live_targets()
+controls_section(
+    chrome.database, known, chrome.config.node.zone, goal_override_preview(chrome.config)
+)
+show_compliance(chrome.config, targets)  # windows of hours move slowly: not on every refresh
+show_goal_preview(chrome.config, targets)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.ui.access import operator_only
+from dashboard.ui.access import operator_only, session_viewer
 from dashboard.ui.chrome import dashboard_config
-from dashboard.users import ROLES, UsersFileError, add_user, load_users, remove_user
+from dashboard.user_changes import add_user_audited, remove_user_audited
+from dashboard.users import ROLES, UsersFileError, load_users
 
 st.title("Users")
 if not operator_only("Managing users"):
@@ -14,6 +15,7 @@ if not operator_only("Managing users"):
 config = dashboard_config()
 options = config.dashboard
 path = options.users_file
+database, acting = config.node.database_path, session_viewer().name
 if options.auth == "oidc":
     st.info(
         "Sign-in uses OpenID Connect: operators are the e-mail addresses listed in "
@@ -47,11 +49,16 @@ with st.form("add-user", clear_on_submit=True):
     replace = st.checkbox("Replace the user if it exists")
     if st.form_submit_button("Save user", type="primary"):
         try:
-            add_user(path, name, str(role), password, replace=replace)
+            note = add_user_audited(
+                path, database, name, str(role), password, replace=replace, who=acting,
+                source="dashboard",
+            )  # fmt: skip
         except UsersFileError as error:
             st.error(str(error))
         else:
             st.success(f"User {name} saved as {role}.")
+            if note:
+                st.warning(note)
 
 if users:
     with st.form("remove-user"):
@@ -59,8 +66,12 @@ if users:
         gone = st.selectbox("User", sorted(users))
         if st.form_submit_button("Remove user") and gone:
             try:
-                remove_user(path, str(gone))
+                note = remove_user_audited(
+                    path, database, str(gone), who=acting, source="dashboard"
+                )
             except UsersFileError as error:
                 st.error(str(error))
             else:
                 st.success(f"User {gone} removed.")
+                if note:
+                    st.warning(note)

@@ -21,6 +21,7 @@ from dashboard.alarm_view import (
     order_alarms,
 )
 from dashboard.annotations import MARKER_TO_STATES
+from dashboard.downloads import alarm_history_download
 from dashboard.formats import format_duration, format_time
 from dashboard.ui.chrome import Chrome, resolved_range
 from dashboard.ui.loading import LIVE_TTL_S, SERIES_TTL_S, read_or_reason, shared_until
@@ -110,7 +111,8 @@ def show_active_alarms(chrome: Chrome) -> None:
     if ordered.empty:
         st.success("No alarm is active, unacknowledged, shelved or out of service.")
         return
-    _show_alarm_table(active_table(ordered, chrome.config.node.timezone), "active")
+    runbooks = dict(chrome.config.alarms.runbooks)
+    _show_alarm_table(active_table(ordered, chrome.config.node.timezone, runbooks), "active")
 
 
 def show_alarm_figures(chrome: Chrome) -> None:
@@ -202,5 +204,24 @@ def _show_alarm_table(table: pd.DataFrame, key: str) -> None:
         hide_index=True,
         width="stretch",
         key=key,
-        column_config={"value": st.column_config.NumberColumn(format="%.4g")},
+        column_config={
+            "value": st.column_config.NumberColumn(format="%.4g"),
+            "runbook": st.column_config.LinkColumn(display_text="runbook"),
+        },
+    )
+
+
+def alarm_history_download_button(chrome: Chrome) -> None:
+    """The whole alarm history of the range as CSV (the file `pacing alarms export` writes)."""
+    time_range = resolved_range(chrome)
+    if time_range is None:
+        return
+    st.download_button(
+        "Download the alarm history as CSV",
+        data=alarm_history_download(chrome.database, time_range.since, time_range.until),
+        file_name="pacing-alarm-history.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        help="Every transition of the range, oldest first, unfiltered; times in UTC.",
     )

@@ -43,6 +43,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("views/health.py", "Health", ":material/monitor_heart:", "Monitor"),
     PageSpec("views/backlog.py", "Backlog", ":material/inventory:", "Data"),
     PageSpec("views/history.py", "History", ":material/history:", "Data"),
+    PageSpec("views/audit.py", "Audit", ":material/fact_check:", "Data"),
     PageSpec("views/users.py", "Users", ":material/group:", "Settings", operator_only=True),
 )
 

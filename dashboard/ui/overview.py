@@ -15,6 +15,7 @@ import streamlit as st
 
 from config import Config
 from dashboard.charts import build_allowed_figure, light_style
+from dashboard.compliance import BUDGET_COLUMN, add_budget_column
 from dashboard.formats import format_age, format_ms
 from dashboard.overview_table import (
     OVERVIEW_STATES,
@@ -28,6 +29,7 @@ from dashboard.overview_table import (
     state_style,
 )
 from dashboard.ui.alarms import active_alarm_counts
+from dashboard.ui.compliance import load_budgets
 from dashboard.ui.loading import LIVE_TTL_S, read_or_reason
 from domain.freshness import node_stale_after_s, stale_after_s
 from domain.records import NodeStatus
@@ -174,6 +176,7 @@ def show_target_table(config: Config, search: str, states: tuple[str, ...]) -> N
         return
     st.caption(state_counts_caption(page) + " · " + rows_caption(page))
     table = build_overview_table(page.rows)
+    table = add_budget_column(table, load_budgets(config, tuple(page.rows["target_id"])))
     if not table.empty:
         st.dataframe(
             table.style.map(state_style, subset=["state"]).map(light_style, subset=["vs goal"]),
@@ -182,6 +185,9 @@ def show_target_table(config: Config, search: str, states: tuple[str, ...]) -> N
             column_config={
                 "abandoned %": st.column_config.NumberColumn(format="%.2f %%"),
                 "goal %": st.column_config.NumberColumn(format="%.1f %%"),
+                BUDGET_COLUMN: st.column_config.NumberColumn(
+                    format="%d", help="abandons the tightest compliance window can still take"
+                ),
             },
         )
     pages = page_count(page.matching)

@@ -18,6 +18,7 @@ from storage.pacer_state import PACER_STATE_SCHEMA
 from storage.schema.alarms import ALARMS_SCHEMA
 from storage.schema.backlog import BACKLOG_SCHEMA
 from storage.schema.compact import compact_history, legacy_rows_left
+from storage.schema.controls import CONTROLS_SCHEMA
 from storage.schema.script import split_statements
 from storage.transactions import write_transaction
 
@@ -139,6 +140,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "alarm conditions, instances, transitions, runtime samples", ALARMS_SCHEMA),
     Migration(5, "pacer state for warm restarts", PACER_STATE_SCHEMA),
     Migration(6, "compact history: integer keys, row batches, views", compact_history),
+    Migration(7, "target controls, audit trail, node requests", CONTROLS_SCHEMA),
 )
 
 _CREATE_MIGRATIONS_TABLE = """

@@ -163,3 +163,21 @@ def test_an_action_without_an_operator_name_is_refused() -> None:
 
 def test_every_rule_of_the_table_has_a_distinct_human_name() -> None:
     assert all(name == rule.name and " " in name for name, rule in RULES.items())
+
+
+def test_an_acknowledgement_expires_while_the_alarm_is_still_active() -> None:
+    acknowledged = OperatorAction("acknowledge", 20.0, "ana", "on it")
+    instance, rules = run(condition(), Detect(10.0), acknowledged, Tick(619.0, 600.0))
+    assert instance.state is S.ACKED and rules == ["alarm occurs", "operator acknowledges"]
+    instance, rules = run(condition(), Detect(10.0), acknowledged, Tick(620.0, 600.0))
+    assert instance.state is S.UNACK
+    assert rules[-1] == "acknowledgement expires, alarm active"
+    assert instance.acknowledged_by is None and instance.occurrences == 1
+
+
+def test_an_acknowledgement_never_expires_without_the_option_or_after_a_clear() -> None:
+    acknowledged = OperatorAction("acknowledge", 20.0, "ana")
+    instance, _ = run(condition(), Detect(10.0), acknowledged, Tick(100_000.0))
+    assert instance.state is S.NORMAL  # the cancel timeout, not a re-alarm
+    instance, rules = run(condition(), Detect(10.0), acknowledged, Cancel(30.0), Tick(700.0, 600.0))
+    assert instance.state is S.NORMAL and "acknowledgement expires, alarm active" not in rules

@@ -65,10 +65,10 @@ class AlarmLifecycleMachine(RuleBasedStateMachine):
         self.now += gap
         self.apply(Cancel(self.now))
 
-    @rule(gap=gaps)
-    def tick(self, gap: float) -> None:
+    @rule(gap=gaps, ack_expiry_s=st.sampled_from([0.0, 5.0]))
+    def tick(self, gap: float, ack_expiry_s: float = 0.0) -> None:
         self.now += gap
-        self.apply(Tick(self.now))
+        self.apply(Tick(self.now, ack_expiry_s))
 
     @rule(gap=gaps, kind=st.sampled_from(ACTIONS), who=st.sampled_from(["ana", "bob"]))
     def operator(self, gap: float, kind: str, who: str) -> None:
@@ -107,7 +107,7 @@ def test_random_walks_reach_every_rule_of_the_table() -> None:
         elif choice < 0.55:
             machine.cancel(gap)
         elif choice < 0.7:
-            machine.tick(gap)
+            machine.tick(gap, rng.choice([0.0, 5.0]))
         elif choice < 0.92:
             machine.operator(gap, rng.choice(ACTIONS), rng.choice(["ana", "bob"]))
         else:

@@ -57,3 +57,34 @@ def test_every_problem_is_listed_and_a_password_in_the_file_is_refused() -> None
     assert "alarms.smtp_to: missing — expected at least one recipient" in text
     assert 'alarms.webhook_url: "ftp://x" — expected a URL' in text
     assert 'did you mean "tracemalloc"?' in text
+
+
+def test_runbooks_and_the_acknowledgement_expiry_are_read() -> None:
+    options = parse(
+        {
+            "ack_expiry": "30min",
+            "runbooks": {
+                "GcLatency": "https://wiki.example.com/gc",
+                "PacingRequestsFailed": "https://wiki.example.com/gpe",
+            },
+        }
+    ).alarms
+    assert options.ack_expiry_s == 1800.0
+    assert options.runbook("GC Latency") == "https://wiki.example.com/gc"
+    assert options.runbook("PacingRequestsFailed") == "https://wiki.example.com/gpe"
+    assert options.runbook("CycleOverrun") is None
+    assert parse({}).alarms.ack_expiry_s == 0.0  # never expires by default
+
+
+def test_a_runbook_of_an_unknown_condition_or_not_a_url_is_refused() -> None:
+    with pytest.raises(ConfigError) as raised:
+        parse(
+            {
+                "ack_expiry": "9 days",
+                "runbooks": {"GcLatencyy": "https://x.example.com", "CycleOverrun": "wiki/page"},
+            }
+        )
+    text = str(raised.value)
+    assert "alarms.runbooks.GcLatencyy: " in text and 'did you mean "GcLatency"' in text
+    assert 'alarms.runbooks.CycleOverrun: "wiki/page" — expected a URL starting with http' in text
+    assert "alarms.ack_expiry: " in text and "between 0 s and 7 days" in text

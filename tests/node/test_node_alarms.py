@@ -43,9 +43,9 @@ def test_a_signal_emitted_into_the_sink_is_raised_on_the_next_cycle(
 
     sinks: list[CollectingSink] = []  # the sink the node hands to every part
 
-    def capture(config: Config, database: Any, sink: CollectingSink, clock: Any) -> Any:
+    def capture(config: Config, database: Any, sink: CollectingSink, clock: Any, *rest: Any) -> Any:
         sinks.append(sink)
-        return build_alarm_parts(config, database, sink, clock)
+        return build_alarm_parts(config, database, sink, clock, *rest)
 
     monkeypatch.setattr(node_module, "build_alarm_parts", capture)
     config = config_for(tmp_path)
