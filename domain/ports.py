@@ -101,3 +101,10 @@ class NodeService(Protocol):
     def start(self) -> None: ...
 
     def stop(self) -> None: ...
+
+
+@runtime_checkable
+class LoadingService(NodeService, Protocol):
+    """A service that starts at once and finishes loading in the background."""
+
+    def wait_loaded(self, timeout_s: float | None = None) -> bool: ...

@@ -1,9 +1,13 @@
 """The node's compliance windows: a ledger of counter increases, the budget guard, burn rates.
 
 `ComplianceKeeper` is a node service (it reads the stored increases back at start, so a restart
-keeps the windows) and the cycle's goal guard: each cycle it adds the new running totals to
-its ledger, then hands every snapshot the goal that keeps the target's tightest window within
-its goal (`budget_goal_pct`). The alarm evaluator reads its burn-rate counts.
+keeps the windows) and the cycle's goal guard. The read runs on a thread of its own: at 10,000
+targets the stored minutes of 30 days take far longer to read than a node may stay blind after a
+start, so the node cycles at once; until the read is in, the guard leaves decisions alone and the
+samples of those cycles are kept and added after the stored minutes (`wait_loaded`). Each
+cycle it adds the new running totals to its ledger, then hands every snapshot the goal that
+keeps the target's tightest window within its goal (`budget_goal_pct`). The alarm evaluator
+reads its burn-rate counts.
 """
 
 from __future__ import annotations
@@ -42,19 +46,44 @@ class ComplianceKeeper:
         self._ledger = CounterLedger(options.retention_s)
         self._goals: dict[str, float] = {}
         self._lock = threading.Lock()
+        self._loaded = threading.Event()
+        # samples seen while the stored minutes are read: replayed onto them once read
+        self._while_loading: list[tuple[str, float, int | None, int | None]] = []
 
     def start(self) -> None:
-        """Read the stored increases back (every node's records of the same targets)."""
+        """Start reading the stored increases back (every node's records of the same targets)."""
         if self._database is None:
+            self._loaded.set()
             return
+        threading.Thread(target=self._load, name="compliance-read", daemon=True).start()
+
+    def _load(self) -> None:
+        assert self._database is not None
         now = self._clock()
-        minutes, last = read_minute_counts(
-            self._database.get(), now - self.options.retention_s, now
-        )
+        ledger = CounterLedger(self.options.retention_s)
+        try:
+            minutes, last = read_minute_counts(
+                self._database.get(), now - self.options.retention_s, now
+            )
+            ledger.seed(minutes, last)
+        except Exception as error:  # the windows then start from now: said, not hidden
+            log.error("compliance windows: stored minutes not read back (%s); from now on", error)
+            minutes = []
+            ledger = self._ledger
+        finally:
+            self._database.close_current_thread()
         with self._lock:
-            self._ledger.seed(minutes, last)
-        if minutes:
-            log.info("compliance windows: %d stored minutes read back", len(minutes))
+            if ledger is not self._ledger:
+                for sample in self._while_loading:
+                    ledger.observe(*sample)  # those already stored add nothing (same time)
+                self._ledger = ledger
+            self._while_loading = []
+            self._loaded.set()
+        log.info("compliance windows: %d stored minutes read back", len(minutes))
+
+    def wait_loaded(self, timeout_s: float | None = None) -> bool:
+        """Whether the stored minutes have been read back (waiting up to `timeout_s`)."""
+        return self._loaded.wait(timeout_s)
 
     def stop(self) -> None:
         return None
@@ -62,12 +91,17 @@ class ComplianceKeeper:
     def guard(self, snapshots: Sequence[TargetSnapshot], now: float) -> list[TargetSnapshot]:
         """Record this cycle's totals; with the guard on, give each snapshot its budget goal."""
         with self._lock:
+            loading = not self._loaded.is_set()
             for snapshot in snapshots:
                 self._ledger.observe(
                     snapshot.target_id, now, snapshot.accepted_total, snapshot.abandoned_total
                 )
                 self._goals[snapshot.target_id] = snapshot.goal_pct
-            if not self.options.guard:
+            if loading:
+                self._while_loading.extend(
+                    (s.target_id, now, s.accepted_total, s.abandoned_total) for s in snapshots
+                )
+            if not self.options.guard or loading:
                 return list(snapshots)
             starts = [window_since(kind, now, self._zone) for kind in self.options.windows]
             options = self.options

@@ -36,6 +36,7 @@ from domain.ports import (
     CycleObserver,
     CycleOutcome,
     CycleRecorder,
+    LoadingService,
     NodeService,
 )
 from domain.records import NodeMode, SchedulerEventKind
@@ -213,6 +214,15 @@ class Node:
         if self._anchor is None:
             self._register()
             self._start_services()
+
+    def wait_ready(self, timeout_s: float | None = None) -> bool:
+        """Whether every service loading in the background has finished (waiting up to
+        `timeout_s` for each): the node cycles meanwhile, this is for tests and tools."""
+        return all(
+            service.wait_loaded(timeout_s)
+            for service in self._services
+            if isinstance(service, LoadingService)
+        )
 
     def run_once(self) -> CycleOutcome:
         """Run and record one cycle in the calling thread (CLI experiments, benchmarks)."""

@@ -70,6 +70,7 @@ def keeper_for(path: Path, now: float, totals: tuple[int, int]) -> ComplianceKee
         ComplianceOptions(), ZoneInfo("UTC"), lambda: now, PerThreadDatabase(path)
     )
     keeper.start()
+    assert keeper.wait_loaded(60)
     keeper.guard([make_snapshot(accepted_total=totals[0], abandoned_total=totals[1])], now)
     return keeper
 
