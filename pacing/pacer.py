@@ -275,9 +275,8 @@ class Pacer:
         free = inputs.ready + finishing - inputs.in_queue - reactive
         theta = self._estimates.theta(rows)
         threshold, guarded = self._compliance(rows, inputs)
-        last = self._get(rows, "last_allowed")
-        start = np.where(np.isnan(last), 0, last).astype(np.int64)
         pending = np.round(pending)
+        start = self._search_start(rows, pending)
         in_flight = self._get(rows, "accepts_in_flight")
         pending_accepts = np.where(
             np.isnan(in_flight), accept * pending, np.minimum(in_flight, accept * pending)
@@ -292,8 +291,26 @@ class Pacer:
             start=start,
             cap=cap,
         )
+        self._store(rows, "last_trials", pending + allowed)
         reasons = np.where(guarded, "compliance-guard", "model").tolist()
         return allowed, reasons
+
+    def _search_start(self, rows: IntArray, pending: FloatArray) -> IntArray:
+        """Where the search for the largest fitting count starts (it only changes the cost).
+
+        The answer keeps the invitations in flight (pending + new) about level from one cycle
+        to the next, while the new count alone swings: what was allowed last cycle is pending
+        now, so a large answer is followed by a small one. Last cycle's pending + answer, less
+        this cycle's pending, lands within a few invitations of the answer, where last cycle's
+        answer alone was tens to hundreds away (about 19 model evaluations a cycle instead of
+        about 5). Without it (first cycle, restored older state), last cycle's answer.
+        """
+        last_trials = self._get(rows, "last_trials")
+        last = self._get(rows, "last_allowed")
+        fallback = np.where(np.isnan(last), 0.0, last)
+        guess = np.where(np.isnan(last_trials), fallback, np.maximum(last_trials - pending, 0.0))
+        start: IntArray = guess.astype(np.int64)
+        return start
 
     def _compliance(self, rows: IntArray, inputs: Inputs) -> tuple[FloatArray, np.ndarray]:
         """The threshold to spend, and where the compliance guard made it conservative."""

@@ -34,7 +34,8 @@ COLUMNS: tuple[str, ...] = (
     "recent_abandoned",
     "long_accepted",  # compliance window (hours)
     "long_abandoned",
-    "last_allowed",  # last decision, the warm start of the search
+    "last_allowed",  # last decision
+    "last_trials",  # predictive: pending + answer of the last search, the warm start of the next
     "allowed_total",  # invitations allowed so far (bounds the answers the platform has seen)
     "answers_seen",  # answers the platform has likely had: pending-seconds / answer delay
     "last_busy",  # busy slots at the last cycle
