@@ -70,6 +70,7 @@ class Reply:
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 _TO_PARENS = bytes.maketrans(b"[{]}", b"(())")
 _NOT_BRACKETS = bytes(byte for byte in range(256) if byte not in b"[]{}")
+_NOT_QUOTES_OR_BRACKETS = bytes(byte for byte in range(256) if byte not in b'"[]{}')
 
 
 def json_too_deep(body: bytes, max_depth: int = JSON_MAX_DEPTH) -> bool:
@@ -78,12 +79,27 @@ def json_too_deep(body: bytes, max_depth: int = JSON_MAX_DEPTH) -> bool:
     Linear and in C: strings are cut out, brackets kept, and each pass removes every
     innermost pair; a balanced document is empty after exactly its depth in passes.
     """
-    skeleton = _JSON_STRING.sub(b"", body).translate(_TO_PARENS, _NOT_BRACKETS)
+    skeleton = _brackets_outside_strings(body).translate(_TO_PARENS)
     for _ in range(max_depth):
         if not skeleton:
             return False
         skeleton = skeleton.replace(b"()", b"")
     return b"()" in skeleton
+
+
+def _brackets_outside_strings(body: bytes) -> bytes:
+    """The brackets of `body` that are not inside a string, in order.
+
+    Common case (no backslash, no bracket inside a string), all in C without a regex: keep
+    only quotes and brackets; with no escapes every string is then a pair of quotes around
+    the brackets it holds, so when dropping every adjacent `""` leaves no quote, no bracket
+    was inside a string. Anything else takes the string-skipping regex.
+    """
+    if b"\\" not in body:
+        outside = body.translate(None, _NOT_QUOTES_OR_BRACKETS).replace(b'""', b"")
+        if b'"' not in outside:
+            return outside
+    return _JSON_STRING.sub(b"", body).translate(None, _NOT_BRACKETS)
 
 
 def loads_limited(body: bytes, max_depth: int = JSON_MAX_DEPTH) -> Any:

@@ -9,15 +9,19 @@ flight. Waits are for states (a thread has ended), never assertions on elapsed t
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from connectors.http_exchange import (
     ExchangeError,
     Exchanger,
     ExchangeTimeoutError,
+    _brackets_outside_strings,
     json_too_deep,
     loads_limited,
 )
@@ -111,3 +115,41 @@ def test_brackets_inside_strings_do_not_count_as_nesting() -> None:
     body = json.dumps({"name": "[" * 1000 + '\\"{' * 100, "x": [1]}).encode()
     assert not json_too_deep(body)
     assert loads_limited(body)["x"] == [1]
+
+
+_NOT_BRACKETS = bytes(byte for byte in range(256) if byte not in b"[]{}")
+
+
+def _brackets_by_regex(body: bytes) -> bytes:
+    """The reference: every string cut out by the string-skipping regex, brackets kept."""
+    return re.sub(rb'"[^"\\]*(?:\\.[^"\\]*)*"', b"", body).translate(None, _NOT_BRACKETS)
+
+
+_JSONISH = st.lists(st.sampled_from([b'"', b"[", b"]", b"{", b"}", b"\\", b" ", b"a", b"x"]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    pieces=_JSONISH,
+    document=st.recursive(
+        st.none() | st.integers() | st.text(alphabet='[]{}"\\ab\n'),
+        lambda inner: (
+            st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner, max_size=4)
+        ),
+    ),
+)
+def test_the_bracket_skeleton_fast_path_matches_the_regex(
+    pieces: list[bytes], document: object
+) -> None:
+    """The no-escape fast path must keep exactly the brackets the regex keeps, valid or not."""
+    for body in (b"".join(pieces), json.dumps(document).encode()):
+        assert _brackets_outside_strings(body) == _brackets_by_regex(body)
+        expected_deep = _depth_reference(_brackets_by_regex(body)) > 32
+        assert json_too_deep(body) == expected_deep
+
+
+def _depth_reference(skeleton: bytes) -> int:
+    passes, parens = 0, skeleton.translate(bytes.maketrans(b"[{]}", b"(())"))
+    while b"()" in parens:
+        parens, passes = parens.replace(b"()", b""), passes + 1
+    return passes
