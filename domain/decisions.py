@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from domain.checks import check_goal_pct, check_not_negative
+from domain.checks import GOAL_PCT_MAX, GOAL_PCT_MIN, check_goal_pct, check_not_negative
 
 Algorithm = Literal["predictive", "progressive", "adaptive"]
 OptimizationTarget = Literal["abandonment_rate", "busy_factor"]
@@ -51,6 +51,24 @@ class TargetSnapshot:
     budget_goal_pct: float | None = None  # the budget guard's lower goal (None: not guarded)
 
     def __post_init__(self) -> None:
+        rate, shared, budget = self.acceptance_rate, self.shared_ready_slots, self.budget_goal_pct
+        try:  # the common case without a closure; anything else gets the named checks
+            if (
+                GOAL_PCT_MIN <= self.goal_pct <= GOAL_PCT_MAX
+                and (budget is None or GOAL_PCT_MIN <= budget <= GOAL_PCT_MAX)
+                and min(self.logged_in_slots, self.ready_slots, self.busy_slots, self.in_queue) >= 0
+                and 0 <= shared <= self.ready_slots
+                and (not shared or self.capacity_pool is not None)
+                and (rate is None or 0.0 <= rate <= 1.0)
+            ):
+                return
+        except TypeError:
+            pass
+        self.check_named()
+
+    def check_named(self) -> None:
+        """Every check, each failure naming its figure (what `__post_init__` falls back to)."""
+
         def where() -> str:
             return f"(target {self.target_id!r})"
 

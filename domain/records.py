@@ -6,10 +6,18 @@ columns, the read models and the CSV columns all derive from its fields.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
-from domain.checks import check_finite, check_goal_pct, check_not_negative
+from domain.checks import (
+    GOAL_PCT_MAX,
+    GOAL_PCT_MIN,
+    check_finite,
+    check_goal_pct,
+    check_not_negative,
+)
 from domain.statistics import COUNT_FIGURES
 
 CycleStatus = Literal["ok", "partial", "failed", "overrun"]
@@ -55,6 +63,7 @@ class CycleRecord:
 
 
 _TARGET_COUNTS = (*COUNT_FIGURES, "pending_invitations", "allowed_invitations")
+_smallest: Callable[..., Any] = min  # untyped: comparing None raises, as the fast path wants
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +97,32 @@ class TargetRecord:
         return f"{self.cycle_id}/{self.target_id}"
 
     def __post_init__(self) -> None:
+        try:  # the common case without a closure; anything else gets the named checks
+            if (
+                self.cycle_id
+                and self.target_id
+                and math.isfinite(self.at)
+                and GOAL_PCT_MIN <= self.goal_pct <= GOAL_PCT_MAX
+                and _smallest(  # a None figure raises TypeError: the named checks decide
+                    self.logged_in_slots,
+                    self.ready_slots,
+                    self.busy_slots,
+                    self.in_queue,
+                    self.accepted_total,
+                    self.abandoned_total,
+                    self.pending_invitations,
+                    self.allowed_invitations,
+                )
+                >= 0
+            ):
+                return
+        except TypeError:  # a None figure (a stale target) or a wrong type
+            pass
+        self.check_named()
+
+    def check_named(self) -> None:
+        """Every check, each failure naming its figure (what `__post_init__` falls back to)."""
+
         def where() -> str:
             return f"(target {self.target_id!r}, cycle {self.cycle_id!r})"
 

@@ -40,6 +40,26 @@ class TargetStatistics:
     avg_handle_time_s: float | None = None
 
     def __post_init__(self) -> None:
+        try:  # the common case in one C call, no closure; anything else: the named checks
+            if (
+                min(
+                    self.logged_in_slots,
+                    self.ready_slots,
+                    self.busy_slots,
+                    self.in_queue,
+                    self.accepted_total,
+                    self.abandoned_total,
+                    self.reactive_arrivals_total,
+                )
+                >= 0
+            ):
+                return
+        except TypeError:
+            pass
+        self.check_named()
+
+    def check_named(self) -> None:
+        """Every check, each failure naming its figure (what `__post_init__` falls back to)."""
         check_not_negative(self, _CHECKED, lambda: f"(target {self.target_id!r})")
 
 
