@@ -70,13 +70,22 @@ def _colour(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
-def _by_target(series: pd.DataFrame, time_zone: str) -> list[tuple[str, pd.Series, pd.DataFrame]]:
-    """(target, local times, rows) per target, the times converted once for the whole frame."""
-    times = local_times(series, time_zone)
+def _by_target(series: pd.DataFrame, time_zone: str) -> list[tuple[str, np.ndarray, pd.DataFrame]]:
+    """(target, local times, rows) per target, the times converted once for the whole frame.
+
+    The times are naive local wall times (datetime64), what Plotly itself turns a zoned series
+    into, so the figure's JSON is unchanged without Plotly converting every trace again.
+    """
+    naive = local_times(series, time_zone).dt.tz_localize(None)
     return [
-        (str(target_id), times.loc[rows.index], rows)
+        (str(target_id), naive.loc[rows.index].to_numpy(), rows)
         for target_id, rows in series.groupby("target_id", sort=True)
     ]
+
+
+def _values(rows: pd.DataFrame, column: str) -> np.ndarray:
+    values: np.ndarray = rows[column].to_numpy()
+    return values
 
 
 def build_metric_figure(
@@ -87,7 +96,7 @@ def build_metric_figure(
         {
             "type": "scatter",
             "x": times,
-            "y": rows[column],
+            "y": _values(rows, column),
             "name": target_id,
             "mode": "lines",
             "line": {"color": _colour(index)},
@@ -104,7 +113,7 @@ def build_slots_figure(series: pd.DataFrame, time_zone: str) -> go.Figure:
         {
             "type": "scatter",
             "x": times,
-            "y": rows[column],
+            "y": _values(rows, column),
             "name": f"{target_id} · {column}",
             "mode": "lines",
             "line": {"color": _colour(index), "dash": dash},
@@ -124,8 +133,10 @@ def build_abandonment_figure(series: pd.DataFrame, time_zone: str) -> go.Figure:
         traces.append(
             {
                 "type": "scatter",
-                "x": pd.concat([times, times[::-1]]),
-                "y": pd.concat([rows["abandon_high_pct"], rows["abandon_low_pct"][::-1]]),
+                "x": np.concatenate([times, times[::-1]]),
+                "y": np.concatenate(
+                    [_values(rows, "abandon_high_pct"), _values(rows, "abandon_low_pct")[::-1]]
+                ),
                 "fill": "toself",
                 "fillcolor": colour,
                 "opacity": 0.15,
@@ -139,7 +150,7 @@ def build_abandonment_figure(series: pd.DataFrame, time_zone: str) -> go.Figure:
             {
                 "type": "scatter",
                 "x": times,
-                "y": rows["abandon_pct"],
+                "y": _values(rows, "abandon_pct"),
                 "name": target_id,
                 "mode": "lines",
                 "line": {"color": colour},
@@ -154,7 +165,7 @@ def build_abandonment_figure(series: pd.DataFrame, time_zone: str) -> go.Figure:
             {
                 "type": "scatter",
                 "x": times,
-                "y": rows["goal_pct"],
+                "y": _values(rows, "goal_pct"),
                 "name": f"{target_id} · goal",
                 "mode": "lines",
                 "line": {"color": colour, "dash": "dash", "width": 1},
