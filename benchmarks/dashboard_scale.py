@@ -61,12 +61,13 @@ PAGES = (
 # fresh (3 periods) while the pages are measured, as a live node's would.
 REFRESH_PERIOD_S = 300.0
 
-# Every chart drawn, every table painted, nothing still loading.
+# Every chart drawn, every visible table painted (one in a closed expander never paints),
+# nothing still loading.
 _DRAWN = """() => {
   const charts = [...document.querySelectorAll("[data-testid='stPlotlyChart']")];
   const tables = [...document.querySelectorAll("[data-testid='stDataFrame']")];
   return charts.every(c => c.querySelector(".main-svg"))
-      && tables.every(t => t.querySelector("canvas"))
+      && tables.filter(t => t.checkVisibility()).every(t => t.querySelector("canvas"))
       && !document.querySelector("[data-testid='stSkeleton']");
 }"""
 

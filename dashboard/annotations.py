@@ -116,30 +116,33 @@ def add_alarm_markers(
         for moment in times:
             line_x += [moment, moment, None]
             line_y += [0.0, 1.0, None]
+        # Plain dicts: validated by a validated figure, left as built by `unvalidated_figure`'s.
         figure.add_trace(
-            go.Scatter(
-                x=line_x,
-                y=line_y,
-                yaxis=MARKER_AXIS,
-                mode="lines",
-                line={"color": colour, "width": 1, "dash": "dot"},
-                opacity=0.7,
-                hoverinfo="skip",
-                showlegend=False,
-            )
+            {
+                "type": "scatter",
+                "x": line_x,
+                "y": line_y,
+                "yaxis": MARKER_AXIS,
+                "mode": "lines",
+                "line": {"color": colour, "width": 1, "dash": "dot"},
+                "opacity": 0.7,
+                "hoverinfo": "skip",
+                "showlegend": False,
+            }
         )
         figure.add_trace(
-            go.Scatter(
-                x=times,
-                y=[0.97] * len(times),
-                yaxis=MARKER_AXIS,
-                mode="markers",
-                marker={"color": colour, "symbol": "triangle-down", "size": 9},
-                name="alarm raised" if kind == "raise" else "alarm cleared",
-                text=[m.text for m in chosen],
-                hovertemplate="%{text}<extra></extra>",
-                showlegend=True,
-            )
+            {
+                "type": "scatter",
+                "x": times,
+                "y": [0.97] * len(times),
+                "yaxis": MARKER_AXIS,
+                "mode": "markers",
+                "marker": {"color": colour, "symbol": "triangle-down", "size": 9},
+                "name": "alarm raised" if kind == "raise" else "alarm cleared",
+                "text": [m.text for m in chosen],
+                "hovertemplate": "%{text}<extra></extra>",
+                "showlegend": True,
+            }
         )
     figure.update_layout(
         {"yaxis9": {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True}}

@@ -7,12 +7,13 @@ per bucket, gauges averaged, running totals (accepted, abandoned) at their lates
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.chart_style import local_times, time_chart_layout
+from dashboard.chart_style import local_times, unvalidated_figure
 
 Z_95 = 1.959963984540054  # two-sided 95 % normal quantile
 # Abandonment is counted over a trailing window: per cycle, counts are mostly zero.
@@ -69,85 +70,107 @@ def _colour(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
+def _by_target(series: pd.DataFrame, time_zone: str) -> list[tuple[str, np.ndarray, pd.DataFrame]]:
+    """(target, local times, rows) per target, the times converted once for the whole frame.
+
+    The times are naive local wall times (datetime64), what Plotly itself turns a zoned series
+    into, so the figure's JSON is unchanged without Plotly converting every trace again.
+    """
+    naive = local_times(series, time_zone).dt.tz_localize(None)
+    return [
+        (str(target_id), naive.loc[rows.index].to_numpy(), rows)
+        for target_id, rows in series.groupby("target_id", sort=True)
+    ]
+
+
+def _values(rows: pd.DataFrame, column: str) -> np.ndarray:
+    values: np.ndarray = rows[column].to_numpy()
+    return values
+
+
 def build_metric_figure(
     series: pd.DataFrame, column: str, title: str, unit: str, time_zone: str
 ) -> go.Figure:
     """One line per target of `column`, hover showing the value with its unit."""
-    figure = go.Figure()
-    for index, (target_id, rows) in enumerate(series.groupby("target_id", sort=True)):
-        figure.add_trace(
-            go.Scatter(
-                x=local_times(rows, time_zone),
-                y=rows[column],
-                name=str(target_id),
-                mode="lines",
-                line={"color": _colour(index)},
-                hovertemplate=f"%{{y:.2f}} {unit}<extra>%{{fullData.name}}</extra>",
-            )
-        )
-    return time_chart_layout(figure, title, unit)
+    traces = [
+        {
+            "type": "scatter",
+            "x": times,
+            "y": _values(rows, column),
+            "name": target_id,
+            "mode": "lines",
+            "line": {"color": _colour(index)},
+            "hovertemplate": f"%{{y:.2f}} {unit}<extra>%{{fullData.name}}</extra>",
+        }
+        for index, (target_id, times, rows) in enumerate(_by_target(series, time_zone))
+    ]
+    return unvalidated_figure(traces, title, unit)
 
 
 def build_slots_figure(series: pd.DataFrame, time_zone: str) -> go.Figure:
     """Ready (solid) and busy (dotted) slots per target."""
-    figure = go.Figure()
-    for index, (target_id, rows) in enumerate(series.groupby("target_id", sort=True)):
-        for column, dash in (("ready", "solid"), ("busy", "dot")):
-            figure.add_trace(
-                go.Scatter(
-                    x=local_times(rows, time_zone),
-                    y=rows[column],
-                    name=f"{target_id} · {column}",
-                    mode="lines",
-                    line={"color": _colour(index), "dash": dash},
-                    hovertemplate=f"%{{y:.1f}} {column} slots<extra>%{{fullData.name}}</extra>",
-                )
-            )
-    return time_chart_layout(figure, "Ready and busy slots", "slots")
+    traces = [
+        {
+            "type": "scatter",
+            "x": times,
+            "y": _values(rows, column),
+            "name": f"{target_id} · {column}",
+            "mode": "lines",
+            "line": {"color": _colour(index), "dash": dash},
+            "hovertemplate": f"%{{y:.1f}} {column} slots<extra>%{{fullData.name}}</extra>",
+        }
+        for index, (target_id, times, rows) in enumerate(_by_target(series, time_zone))
+        for column, dash in (("ready", "solid"), ("busy", "dot"))
+    ]
+    return unvalidated_figure(traces, "Ready and busy slots", "slots")
 
 
 def build_abandonment_figure(series: pd.DataFrame, time_zone: str) -> go.Figure:
     """Abandonment % per target with its 95 % band, and each target's goal as a dashed line."""
-    figure = go.Figure()
-    for index, (target_id, rows) in enumerate(series.groupby("target_id", sort=True)):
+    traces: list[dict[str, Any]] = []
+    for index, (target_id, times, rows) in enumerate(_by_target(series, time_zone)):
         colour = _colour(index)
-        times = local_times(rows, time_zone)
-        figure.add_trace(
-            go.Scatter(
-                x=pd.concat([times, times[::-1]]),
-                y=pd.concat([rows["abandon_high_pct"], rows["abandon_low_pct"][::-1]]),
-                fill="toself",
-                fillcolor=colour,
-                opacity=0.15,
-                line={"width": 0},
-                name=f"{target_id} · 95 % band",
-                hoverinfo="skip",
-                showlegend=False,
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": np.concatenate([times, times[::-1]]),
+                "y": np.concatenate(
+                    [_values(rows, "abandon_high_pct"), _values(rows, "abandon_low_pct")[::-1]]
+                ),
+                "fill": "toself",
+                "fillcolor": colour,
+                "opacity": 0.15,
+                "line": {"width": 0},
+                "name": f"{target_id} · 95 % band",
+                "hoverinfo": "skip",
+                "showlegend": False,
+            }
         )
-        figure.add_trace(
-            go.Scatter(
-                x=times,
-                y=rows["abandon_pct"],
-                name=str(target_id),
-                mode="lines",
-                line={"color": colour},
-                customdata=np.column_stack([rows["abandon_low_pct"], rows["abandon_high_pct"]]),
-                hovertemplate=(
+        traces.append(
+            {
+                "type": "scatter",
+                "x": times,
+                "y": _values(rows, "abandon_pct"),
+                "name": target_id,
+                "mode": "lines",
+                "line": {"color": colour},
+                "customdata": np.column_stack([rows["abandon_low_pct"], rows["abandon_high_pct"]]),
+                "hovertemplate": (
                     "%{y:.2f} % abandoned (95 %: %{customdata[0]:.2f}–%{customdata[1]:.2f} %)"
                     "<extra>%{fullData.name}</extra>"
                 ),
-            )
+            }
         )
-        figure.add_trace(
-            go.Scatter(
-                x=times,
-                y=rows["goal_pct"],
-                name=f"{target_id} · goal",
-                mode="lines",
-                line={"color": colour, "dash": "dash", "width": 1},
-                hovertemplate="goal %{y:.1f} %<extra>%{fullData.name}</extra>",
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": times,
+                "y": _values(rows, "goal_pct"),
+                "name": f"{target_id} · goal",
+                "mode": "lines",
+                "line": {"color": colour, "dash": "dash", "width": 1},
+                "hovertemplate": "goal %{y:.1f} %<extra>%{fullData.name}</extra>",
+            }
         )
     title = f"Abandonment (trailing {ABANDON_WINDOW_S / 60:.0f} min) with 95 % band and goal"
-    return time_chart_layout(figure, title, "%")
+    return unvalidated_figure(traces, title, "%")

@@ -51,6 +51,25 @@ def load_target_series(
     )
 
 
+@st.cache_data(ttl=SERIES_TTL_S, max_entries=64, show_spinner=False)
+def load_charted_series(
+    database_path: str,
+    target_ids: tuple[str, ...],
+    since: float,
+    until: float,
+    bucket_s: float | None,
+) -> pd.DataFrame | str:
+    """The target series with occupancy and windowed abandonment added (`add_derived`).
+
+    Cached apart from the raw series: the rolling windows and Wilson bands are the slowest part
+    of the page's own work after the charts, and a reload of the same range reuses them.
+    """
+    series = load_target_series(database_path, target_ids, since, until, bucket_s)
+    if isinstance(series, str) or series.empty:
+        return series
+    return add_derived(series, max(ABANDON_WINDOW_S, bucket_s or 0.0))
+
+
 @st.cache_data(ttl=SERIES_TTL_S, max_entries=8, show_spinner=False)
 def load_sustainable_rates(database_path: str, target_ids: tuple[str, ...]) -> pd.DataFrame | str:
     """Sustainable rates of these targets (Erlang A with the pacer's patience estimates)."""
@@ -72,7 +91,7 @@ def show_targets(chrome: Chrome, targets: tuple[str, ...]) -> None:
     bucket_s = pick_bucket_s(time_range.span_s)
     until = shared_until(time_range.until, bucket_s)
     since = until - time_range.span_s
-    series = load_target_series(chrome.database, targets, since, until, bucket_s)
+    series = load_charted_series(chrome.database, targets, since, until, bucket_s)
     if isinstance(series, str):
         st.warning(series, icon=":material/database:")
         return
@@ -90,7 +109,7 @@ def show_targets(chrome: Chrome, targets: tuple[str, ...]) -> None:
     transitions = load_marker_transitions(chrome.database, since, until)
     markers = alarm_markers(transitions, scopes=targets, conditions=PACING_CONDITIONS)
     zone = chrome.config.node.timezone
-    _show_charts(add_derived(series, max(ABANDON_WINDOW_S, bucket_s or 0.0)), markers, zone)
+    _show_charts(series, markers, zone)
     show_sustainable_rates(chrome.database, targets)
     st.caption(
         "Dotted red and green lines mark raises and clears of these targets' alarms and of the "
