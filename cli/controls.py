@@ -61,20 +61,22 @@ def register(commands: Commands) -> None:
     audit = commands.add_parser("audit", help="the audit trail")
     audit_actions = audit.add_subparsers(dest="audit_command", required=True)
     export = audit_actions.add_parser("export", help="export the audit trail as CSV")
-    add_config_option(export)
-    export.add_argument("--since", default=None, help="ISO-8601 start (inclusive, UTC default)")
-    export.add_argument("--until", default=None, help="ISO-8601 end (inclusive, UTC default)")
-    export.add_argument("--out", default="-", help="output file (default: standard output)")
+    _add_export_options(export)
     export.set_defaults(handler=_audit_export)
 
     alarms = commands.add_parser("alarms", help="the alarm history")
     alarm_actions = alarms.add_subparsers(dest="alarms_command", required=True)
     history = alarm_actions.add_parser("export", help="export every alarm transition as CSV")
-    add_config_option(history)
-    history.add_argument("--since", default=None, help="ISO-8601 start (inclusive, UTC default)")
-    history.add_argument("--until", default=None, help="ISO-8601 end (inclusive, UTC default)")
-    history.add_argument("--out", default="-", help="output file (default: standard output)")
+    _add_export_options(history)
     history.set_defaults(handler=_alarms_export)
+
+
+def _add_export_options(parser: argparse.ArgumentParser) -> None:
+    """--config, the --since/--until range and --out of a CSV export command."""
+    add_config_option(parser)
+    parser.add_argument("--since", default=None, help="ISO-8601 start (inclusive, UTC default)")
+    parser.add_argument("--until", default=None, help="ISO-8601 end (inclusive, UTC default)")
+    parser.add_argument("--out", default="-", help="output file (default: standard output)")
 
 
 def _control(args: argparse.Namespace) -> int:

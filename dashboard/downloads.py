@@ -30,18 +30,10 @@ def export_csv_bytes(
     columns: Sequence[str] | None,
 ) -> bytes:
     """The CSV `pacing export` writes for these filters, as UTF-8 bytes."""
-    db = connect_readonly(database_path)
-    try:
-        with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+b") as raw:
-            text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-            export_cycle_history(db, text, since, until, target_ids, columns)
-            text.flush()
-            raw.seek(0)
-            data = raw.read()
-            text.detach()
-            return data
-    finally:
-        db.close()
+    return _spooled(
+        database_path,
+        lambda db, out: export_cycle_history(db, out, since, until, target_ids, columns),
+    )
 
 
 def csv_download(
