@@ -16,9 +16,10 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.browser.conftest import OPERATOR, VIEWER, sign_in
-from tests.browser.harness import Dashboard
+from tests.browser.harness import SCRIPT_DONE, Dashboard
 
 pytestmark = pytest.mark.browser
 STATE_TIMEOUT_S = 90.0
@@ -55,6 +56,26 @@ def open_controls(page: Page, board: Dashboard, user: tuple[str, str]) -> None:
     wait_for("the first cycle", lambda: bool(decisions_after(board, 0.0)), board)
     sign_in(page, f"{board.url}/targets?refresh=paused&range=15m", *user)
     expect(page.get_by_role("heading", name="Controls")).to_be_visible(timeout=30_000)
+    # The heading shows while the rest of the page (compliance, preview) still runs; a click
+    # before the script ends may land on an element the end of the run replaces.
+    page.wait_for_selector(SCRIPT_DONE, state="attached", timeout=30_000)
+
+
+def choose(page: Page, combobox: str, option: str) -> None:
+    """Open the select box `combobox` and pick `option`, opening it again if the list closed."""
+    box = page.get_by_role("combobox", name=combobox, exact=True)
+    deadline = time.monotonic() + STATE_TIMEOUT_S
+    while True:
+        box.click()
+        choice = page.get_by_role("option").filter(has_text=option).first
+        try:
+            choice.click(timeout=5_000)
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+            assert time.monotonic() < deadline, f"{combobox!r} never offered {option!r}"
+            continue
+        expect(box).to_have_value(option)
+        return
 
 
 def test_an_operator_pauses_a_target_until_it_lapses_and_the_audit_shows_it(
@@ -62,10 +83,7 @@ def test_an_operator_pauses_a_target_until_it_lapses_and_the_audit_shows_it(
 ) -> None:
     board = fresh_signed_in_dashboard
     open_controls(page, board, OPERATOR)
-    target = page.get_by_role("combobox", name="Target", exact=True)
-    target.click()
-    page.get_by_role("option").filter(has_text=CHAT).first.click()
-    expect(target).to_have_value(CHAT)
+    choose(page, "Target", CHAT)
     expect(page.get_by_role("combobox", name="Action")).to_have_value("Pause")
     page.get_by_role("textbox", name="Reason (required)").fill("browser incident")
     page.get_by_role("textbox", name="For (empty: until removed)").fill("20s")
