@@ -15,6 +15,7 @@ from contextlib import contextmanager
 import psycopg
 import pytest
 from psycopg import sql
+from sqlalchemy.engine import make_url
 
 from storage.sql import DatabaseLocation, parse_location
 
@@ -28,9 +29,9 @@ def admin_connection() -> psycopg.Connection[tuple[object, ...]]:
         return psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as exc:
         pytest.fail(
-            f"PostgreSQL is not reachable at {SERVER_URL} ({exc}). The suite needs it: start "
-            "PostgreSQL 15 on 127.0.0.1:5432 with trust authentication for user postgres, or "
-            "set PACING_TEST_POSTGRES to a server URL.",
+            f"PostgreSQL is not reachable at {_shown(SERVER_URL)} ({exc}). The suite needs "
+            "it: start PostgreSQL 15 on 127.0.0.1:5432 with trust authentication for user "
+            "postgres, or set PACING_TEST_POSTGRES to a server URL.",
             pytrace=False,
         )
 
@@ -48,3 +49,8 @@ def scratch_database() -> Iterator[DatabaseLocation]:
             admin.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+
+
+def _shown(url: str) -> str:
+    """The server URL without its password, if it has one."""
+    return make_url(url).render_as_string(hide_password=True)

@@ -115,13 +115,12 @@ class Database:
         self._in_write = True
         try:
             yield self
-        except BaseException:
-            self._rollback_quietly()
-            raise
-        try:
             self._driver_sql("COMMIT", "committing")
-        except StorageError:
-            self._rollback_quietly()
+        except BaseException:
+            # A lost connection took its transaction with it (`_after_error` noted it):
+            # rolling back would only wait for a reconnect to a database that is away.
+            if self._in_write:
+                self._rollback_quietly()
             raise
         finally:
             self._in_write = False
@@ -146,8 +145,8 @@ class Database:
 
     def _rollback_quietly(self) -> None:
         self._in_write = False
-        # Some failures (disk full, a lost connection) already ended the transaction.
-        with suppress(DBAPIError, StorageError):
+        # Some failures (disk full, I/O) already ended the transaction: nothing to undo.
+        with suppress(DBAPIError):
             self._connection.exec_driver_sql("ROLLBACK")
 
     def _after_error(self, exc: DBAPIError) -> None:

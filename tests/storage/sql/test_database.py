@@ -83,6 +83,7 @@ def test_a_writer_waits_for_another_writers_transaction_instead_of_failing(
 ) -> None:
     with Database.open(any_engine) as setup:
         setup.execute(_TABLE)
+        setup.execute("INSERT INTO items VALUES (1, 'none')")
     holder, waiter = Database.open(any_engine), Database.open(any_engine)
     started = threading.Event()
     errors: list[BaseException] = []
@@ -91,18 +92,19 @@ def test_a_writer_waits_for_another_writers_transaction_instead_of_failing(
         started.set()
         try:
             with waiter.write_transaction():
-                waiter.execute("UPDATE items SET label = 'second' WHERE item_id = 1")
+                waiter.execute("UPDATE items SET label = label || ', second' WHERE item_id = 1")
         except BaseException as exc:  # reported below
             errors.append(exc)
 
     with holder.write_transaction():
-        holder.execute("INSERT INTO items VALUES (1, 'first')")
+        holder.execute("UPDATE items SET label = 'first' WHERE item_id = 1")
         thread = threading.Thread(target=second_writer)
         thread.start()
         started.wait()
     thread.join()
     assert errors == []
-    assert holder.execute("SELECT label FROM items").scalar_one() == "second"
+    # The second writer waited for the first one's commit and then saw its row.
+    assert holder.execute("SELECT label FROM items").scalar_one() == "first, second"
     holder.close()
     waiter.close()
 
