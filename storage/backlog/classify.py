@@ -14,6 +14,8 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
 from storage.errors import sqlstate
 
 TIMEOUT = "TIMEOUT"
@@ -59,7 +61,7 @@ def error_name(error: BaseException) -> str:
         code = sqlstate(current)
         if code is not None:
             return code
-        if isinstance(current, TimeoutError):
+        if isinstance(current, TimeoutError | PoolTimeoutError):  # incl. pool exhaustion
             return TIMEOUT
         current = current.__cause__ or current.__context__
     if isinstance(error, ValueError | TypeError):

@@ -17,8 +17,9 @@ from typing import Any
 
 from sqlalchemy import Connection, CursorResult, Engine, TextClause, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from storage.errors import StorageError, translate_error
+from storage.errors import DatabaseWriteError, StorageError, translate_error
 from storage.sql.location import Dialect
 
 __all__ = ["Database", "ThreadDatabases"]
@@ -54,6 +55,12 @@ class Database:
             return cls(engine.connect())
         except DBAPIError as exc:
             raise translate_error(exc, f"connecting to {engine.url!r}") from exc
+        except PoolTimeoutError as exc:
+            # The original's "connection pool exhaustion": a handled, retryable write error.
+            raise DatabaseWriteError(
+                f"no free database connection within the pool's wait ({exc}); every pooled "
+                "connection is busy: fewer backlog threads or a larger pool"
+            ) from exc
 
     @property
     def dialect(self) -> Dialect:

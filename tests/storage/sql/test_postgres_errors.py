@@ -143,3 +143,16 @@ def test_a_write_transaction_whose_connection_dies_can_be_retried_on_the_same_da
     with db.write_transaction():
         db.execute("INSERT INTO t VALUES (1)")
     assert db.execute("SELECT count(*) FROM t").scalar_one() == 1
+
+
+def test_an_exhausted_pool_is_a_retryable_timeout(postgres_location: DatabaseLocation) -> None:
+    # The original's "connection pool exhaustion" is one of its handled write errors.
+    engine = build_engine(
+        postgres_location, EngineOptions(pool_size=1, max_overflow=0, pool_timeout_s=0.1)
+    )
+    with Database.open(engine), pytest.raises(DatabaseWriteError) as caught:
+        Database.open(engine)
+    assert "no free database connection" in str(caught.value)
+    assert error_name(caught.value) == "TIMEOUT"
+    assert is_backloggable("TIMEOUT", DEFAULTS)
+    engine.dispose()
