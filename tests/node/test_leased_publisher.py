@@ -11,8 +11,9 @@ import sqlalchemy
 
 from domain.ports import AnswersByTarget, Decisions, PublishSkipped, StatisticsByTarget
 from node.lease import LeasedPublisher
-from storage.leases import prepare_leases, read_lease
+from storage.leases import LeaseState, prepare_leases, read_lease
 from storage.sql import Database, DatabaseLocation, ThreadDatabases, build_engine, parse_location
+from tests.support import eventually
 
 HOUR_S = 3600.0
 
@@ -104,3 +105,27 @@ def test_a_node_that_cannot_reach_the_database_does_not_publish(
         master.publish((), {}, 0.0)
     assert inner.published == 0
     assert "SQLSTATE 08" in str(caught.value) or dialect == "sqlite"
+
+
+def test_a_master_that_slept_past_its_lease_does_not_publish_on_waking(
+    any_location: DatabaseLocation, engines: list[sqlalchemy.Engine]
+) -> None:
+    # SIGSTOP in small: node-a stops renewing, its lease lapses by the database's clock,
+    # node-b takes over in the next term, and node-a's next publish is refused.
+    sleeper, to_sleeper = node(any_location, engines, "node-a", ttl_s=1.0, deadline_s=0.2)
+    taker, to_taker = node(any_location, engines, "node-b")
+    sleeper.publish((), {}, 0.0)
+    with Database.open(engines[0]) as db:
+        assert eventually(lambda: _lease(db).remaining_s <= 0)
+    taker.publish((), {}, 0.0)
+    with pytest.raises(PublishSkipped, match="standby node, node-b holds the master lease"):
+        sleeper.publish((), {}, 0.0)
+    assert (to_sleeper.published, to_taker.published) == (1, 1)
+    with Database.open(engines[0]) as db:
+        assert (_lease(db).holder, _lease(db).term) == ("node-b", 2)
+
+
+def _lease(db: Database) -> LeaseState:
+    lease = read_lease(db, "master")
+    assert lease is not None
+    return lease
