@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import sqlalchemy
 
-from storage.errors import RecordRejectedError, StorageError
-from storage.sql import Database, ThreadDatabases
+from storage.backlog.classify import error_name
+from storage.errors import DatabaseBusyError, RecordRejectedError, StorageError
+from storage.sql import Database, EngineOptions, ThreadDatabases, build_engine, parse_location
 
 _TABLE = "CREATE TABLE items (item_id INTEGER PRIMARY KEY, label TEXT NOT NULL)"
 
@@ -123,3 +125,25 @@ def test_each_thread_gets_its_own_database(any_engine: sqlalchemy.Engine) -> Non
     databases.close_current_thread()
     assert databases.get() is not mine
     databases.dispose()
+
+
+def test_a_sqlite_writer_past_the_busy_timeout_gets_a_retryable_busy_error(
+    tmp_path: Path,
+) -> None:
+    location = parse_location(tmp_path / "pacing.db")
+    patient, impatient = (
+        build_engine(location),
+        build_engine(location, EngineOptions(busy_timeout_ms=0)),
+    )
+    with Database.open(patient) as holder, Database.open(impatient) as other:
+        with (
+            holder.write_transaction(),
+            pytest.raises(DatabaseBusyError) as caught,
+            other.write_transaction(),
+        ):
+            pass
+        assert caught.value.retryable
+        assert error_name(caught.value) == "SQLITE_BUSY"
+        assert not other.in_write_transaction
+    patient.dispose()
+    impatient.dispose()
