@@ -202,6 +202,9 @@ def parse_config(
             'hybrid_integration: missing — expected the section when publisher.kind is "http" '
             "(base_auth_url, base_service_url, client_id, client_secret_env)"
         )
+    lease_problem = _lease_problem(publisher, pacing.refresh_period_s)
+    if lease_problem:
+        problems.append(lease_problem)
     simulator = _read_simulator(root, problems)
 
     virtual_queues = read_virtual_queues(root, pacing.default_goal_pct, warnings)
@@ -234,6 +237,21 @@ def parse_config(
         alarms=alarms,
         dashboard=dashboard,
         compliance=compliance,
+    )
+
+
+def _lease_problem(publisher: PublisherOptions, period_s: float) -> str | None:
+    """A master must confirm that its lease outlives the publish deadline before publishing:
+    a lease shorter than the deadline would never let any node publish."""
+    deadline_s = publisher.budget_ratio * period_s
+    if publisher.kind != "http" or publisher.lease_ttl_s is None:
+        return None
+    if publisher.lease_ttl_s > deadline_s:
+        return None
+    return (
+        f"publisher.lease_ttl: {publisher.lease_ttl_s:g} s — expected more than the publish "
+        f"deadline, budget_ratio × pacing.refreshPeriod = {deadline_s:g} s (a master confirms "
+        "that its lease outlives the publish before publishing)"
     )
 
 

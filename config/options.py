@@ -32,6 +32,12 @@ DEFAULT_STARTS_WITH = (
     "SQLITE_FULL",
     "SQLITE_CANTOPEN",
     "TIMEOUT",
+    # PostgreSQL SQLSTATE classes: connection exception, operator intervention (statement
+    # timeout, server shutdown), insufficient resources, transaction rollback (deadlock).
+    "08",
+    "57",
+    "53",
+    "40",
 )
 
 

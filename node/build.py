@@ -99,7 +99,7 @@ def _build_node(
             compliance,
             *storage_parts.services,
             *alarm_parts.services,
-            *port_parts(publisher, clock).services,
+            *port_parts(publisher).services,
             keeper,
         ],
         reloader=reloader,

@@ -21,7 +21,8 @@ from domain.signals import AlarmSink
 from node.lease import LeasedPublisher, MasterLeaseRelease
 from node.parts import NodeParts
 from simulator import ContactCentreSimulator
-from storage.db import PerThreadDatabase
+from storage.leases import prepare_leases
+from storage.sql import ThreadDatabases, build_engine, parse_location
 
 # Statistics may take this share of the refresh period (all servers and retries together).
 STATS_BUDGET_RATIO = 0.5
@@ -56,11 +57,11 @@ def build_ports(
     return source, publisher
 
 
-def port_parts(publisher: Publisher, clock: Callable[[], float]) -> NodeParts:
+def port_parts(publisher: Publisher) -> NodeParts:
     """Services the ports need: releasing the master lease when the node stops cleanly."""
     services: list[NodeService] = []
     if isinstance(publisher, LeasedPublisher):
-        services.append(MasterLeaseRelease(publisher, clock))
+        services.append(MasterLeaseRelease(publisher))
     return NodeParts(services=tuple(services))
 
 
@@ -110,9 +111,11 @@ def build_http_publisher(config: Config, sink: AlarmSink) -> LeasedPublisher:
     )
     media = {target.target_id: target.media for target in config.targets}
     inner = EngagementPublisher(integration, settings, media, sink, exchanger)
+    engine = build_engine(parse_location(config.node.database_path, where="node.database"))
     return LeasedPublisher(
         inner,
-        PerThreadDatabase(config.node.database_path),
+        ThreadDatabases(engine, on_open=prepare_leases),
         config.node.node_id,
         options.lease_ttl_s or stale_after_s(period_s),
+        publish_deadline_s=settings.budget_s,
     )

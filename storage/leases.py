@@ -1,35 +1,83 @@
-"""The master lease: which node may publish to the engagement platform.
+"""The fenced master lease: which node may publish, judged by the database's clock.
 
-One row per lease name. A node takes the lease when nobody holds it or the holder let it
-expire, and keeps it by renewing before it expires (each cycle). Everything happens in one
-`BEGIN IMMEDIATE` transaction, so two nodes racing for an expired lease cannot both win.
+One row per lease name: holder, term, acquired_at, renewed_at, expires_at (epoch seconds of
+the *database's* clock, read inside the same statement, never a node's: nodes on several
+machines disagree about the time, the database is the one judge). A node takes the lease when
+nobody holds it or the holder let it expire, and keeps it by renewing before it expires.
+
+`term` is the fencing number: it grows by one at every change of holder and never on
+renewal. A holder that was paused (SIGSTOP, a long GC, a partition) past its expiry and woke
+up still believes it holds term N; `confirm_lease` tells it that the row now says N+1 (or
+that the lease ends too soon), so it must not act. The claim is one `INSERT ... ON CONFLICT DO
+UPDATE ... WHERE` statement in a write transaction: on SQLite the write lock serialises
+claimants, on PostgreSQL the conflicting row is locked and the WHERE re-checked against the
+newest version, so of several nodes racing for an expired lease exactly one wins.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sqlite_utils
+from storage.db import connect
+from storage.schema.leases import POSTGRES_LEASES_SCHEMA
+from storage.sql import Database
 
-from storage.transactions import write_transaction
+__all__ = [
+    "LeaseState",
+    "claim_lease",
+    "confirm_lease",
+    "prepare_leases",
+    "read_lease",
+    "release_lease",
+]
 
-__all__ = ["LEASES_SCHEMA", "LeaseState", "claim_lease", "release_lease"]
+# Serialises concurrent `CREATE TABLE IF NOT EXISTS` on PostgreSQL, which can otherwise fail
+# with a unique violation in the catalogue when two nodes start at once.
+_SCHEMA_LOCK_KEY = 7_461_357_001
 
-# Applied by the migration "master lease" in storage/migrations.py.
-LEASES_SCHEMA = """
-CREATE TABLE leases (
-    name        TEXT PRIMARY KEY,
-    holder      TEXT NOT NULL,
-    acquired_at REAL NOT NULL,
-    renewed_at  REAL NOT NULL,
-    expires_at  REAL NOT NULL
-) STRICT;
-"""
 
-_CLAIM = """
-INSERT INTO leases (name, holder, acquired_at, renewed_at, expires_at)
-VALUES (:name, :holder, :now, :now, :expires_at)
+@dataclass(frozen=True, slots=True)
+class LeaseState:
+    """A lease row as read back after a claim, with the database's clock at that moment."""
+
+    name: str
+    holder: str
+    term: int
+    acquired_at: float
+    expires_at: float
+    db_now: float
+
+    def held_by(self, node_id: str) -> bool:
+        return self.holder == node_id
+
+    @property
+    def remaining_s(self) -> float:
+        """How long the lease still runs, by the database's clock."""
+        return self.expires_at - self.db_now
+
+
+def prepare_leases(db: Database) -> None:
+    """Make sure the lease table exists: SQLite through the numbered migrations (and so the
+    rest of the schema with it), PostgreSQL by its own idempotent DDL."""
+    if db.sqlite_path is not None:
+        connect(db.sqlite_path).close()
+        return
+    with db.write_transaction():
+        db.execute("SELECT pg_advisory_xact_lock(:key)", {"key": _SCHEMA_LOCK_KEY})
+        db.execute(POSTGRES_LEASES_SCHEMA)
+
+
+def _claim_sql(clock: str) -> str:
+    # INSERT ... SELECT so the clock is read once; `WHERE true` lets SQLite parse the ON
+    # CONFLICT clause after a SELECT. SET expressions all see the row as it was.
+    return f"""
+INSERT INTO leases (name, holder, term, acquired_at, renewed_at, expires_at)
+SELECT :name, :holder, 1, clock.now, clock.now, clock.now + :ttl_s
+FROM (SELECT {clock} AS now) AS clock
+WHERE true
 ON CONFLICT (name) DO UPDATE SET
+    term = CASE WHEN leases.holder = excluded.holder
+                THEN leases.term ELSE leases.term + 1 END,
     acquired_at = CASE WHEN leases.holder = excluded.holder
                        THEN leases.acquired_at ELSE excluded.acquired_at END,
     holder = excluded.holder,
@@ -39,36 +87,62 @@ WHERE leases.holder = excluded.holder OR leases.expires_at <= excluded.renewed_a
 """
 
 
-@dataclass(frozen=True, slots=True)
-class LeaseState:
-    """Who holds a lease after a claim, and until when (epoch seconds)."""
-
-    name: str
-    holder: str
-    acquired_at: float
-    expires_at: float
-
-    def held_by(self, node_id: str) -> bool:
-        return self.holder == node_id
+def _read_sql(clock: str) -> str:
+    return (
+        f"SELECT name, holder, term, acquired_at, expires_at, {clock} AS db_now "
+        "FROM leases WHERE name = :name"
+    )
 
 
-def claim_lease(
-    db: sqlite_utils.Database, name: str, node_id: str, now: float, ttl_s: float
-) -> LeaseState:
-    """Take or renew the lease `name` for `node_id` if free, expired or already ours."""
+def claim_lease(db: Database, name: str, node_id: str, ttl_s: float) -> LeaseState:
+    """Take or renew the lease `name` for `node_id` if free, expired or already ours; return
+    the row as it stands afterwards (whoever holds it)."""
     if ttl_s <= 0:
         raise ValueError(f"lease ttl_s must be positive, got {ttl_s}")
-    with write_transaction(db):
-        db.execute(_CLAIM, {"name": name, "holder": node_id, "now": now, "expires_at": now + ttl_s})
-        row = db.execute(
-            "SELECT holder, acquired_at, expires_at FROM leases WHERE name = ?", [name]
-        ).fetchone()
-    return LeaseState(name, str(row[0]), float(row[1]), float(row[2]))
+    if not node_id:
+        raise ValueError("lease node_id must not be empty")
+    with db.write_transaction():
+        db.execute(_claim_sql(db.clock_sql), {"name": name, "holder": node_id, "ttl_s": ttl_s})
+        state = read_lease(db, name)
+    assert state is not None  # the statement above inserted or kept the row
+    return state
 
 
-def release_lease(db: sqlite_utils.Database, name: str, node_id: str, now: float) -> None:
-    """Let the lease expire now if `node_id` holds it, so another node can take over at once."""
-    with write_transaction(db):
+def read_lease(db: Database, name: str) -> LeaseState | None:
+    """The lease row `name` with the database's clock now, or None if never taken."""
+    row = db.execute(_read_sql(db.clock_sql), {"name": name}).one_or_none()
+    if row is None:
+        return None
+    return LeaseState(
+        str(row.name),
+        str(row.holder),
+        int(row.term),
+        float(row.acquired_at),
+        float(row.expires_at),
+        float(row.db_now),
+    )
+
+
+def confirm_lease(db: Database, name: str, node_id: str, term: int, must_outlive_s: float) -> bool:
+    """True only if `node_id` still holds `name` in `term` and the lease runs at least
+    `must_outlive_s` more seconds by the database's clock: the check before acting as master."""
+    if must_outlive_s < 0:
+        raise ValueError(f"must_outlive_s must not be negative, got {must_outlive_s}")
+    found = db.execute(
+        f"""SELECT count(*) FROM leases
+        WHERE name = :name AND holder = :holder AND term = :term
+          AND expires_at - {db.clock_sql} >= :must_outlive_s""",
+        {"name": name, "holder": node_id, "term": term, "must_outlive_s": must_outlive_s},
+    ).scalar_one()
+    return int(found) == 1
+
+
+def release_lease(db: Database, name: str, node_id: str) -> None:
+    """End the lease now if `node_id` holds it, so another node can take over at once."""
+    clock = db.clock_sql
+    with db.write_transaction():
         db.execute(
-            "UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ?", [now, name, node_id]
+            f"UPDATE leases SET expires_at = {clock} "
+            f"WHERE name = :name AND holder = :holder AND expires_at > {clock}",
+            {"name": name, "holder": node_id},
         )

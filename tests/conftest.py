@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy
 import sqlite_utils
 from hypothesis import HealthCheck, settings
 
@@ -15,6 +16,8 @@ from config.alarms import AlarmOptions
 from node.logs import PROJECT_LOGGERS
 from storage.alarms.store import provision_conditions
 from storage.db import connect
+from storage.sql import Database, DatabaseLocation, build_engine, parse_location
+from tests.postgres import scratch_database
 
 # The suite runs on shared, busy machines: a property test is judged by what it finds, never by
 # how fast this machine generated or ran its examples (no deadline, no too-slow health check).
@@ -30,6 +33,39 @@ def alarm_db(tmp_path: Path) -> Iterator[sqlite_utils.Database]:
     provision_conditions(
         database, default_conditions(alarms=AlarmOptions(off_delay_s=0.0)), now=0.0
     )
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def postgres_location() -> Iterator[DatabaseLocation]:
+    """A fresh, empty PostgreSQL database of its own (fails, never skips, without a server)."""
+    with scratch_database() as location:
+        yield location
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DatabaseLocation]:
+    """The same test on both engines: a SQLite file in tmp_path, then a scratch PostgreSQL."""
+    if request.param == "sqlite":
+        yield parse_location(tmp_path / "pacing.db")
+        return
+    with scratch_database() as location:
+        yield location
+
+
+@pytest.fixture
+def any_engine(any_location: DatabaseLocation) -> Iterator[sqlalchemy.Engine]:
+    """An Engine on `any_location`, disposed afterwards (so the database can be dropped)."""
+    engine = build_engine(any_location)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def any_database(any_engine: sqlalchemy.Engine) -> Iterator[Database]:
+    """A fresh `Database` on SQLite and on PostgreSQL: the fixture storage ports reuse."""
+    database = Database.open(any_engine)
     yield database
     database.close()
 

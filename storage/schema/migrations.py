@@ -13,12 +13,12 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from storage.errors import DatabaseMissingError, SchemaVersionError, StorageError
-from storage.leases import LEASES_SCHEMA
 from storage.pacer_state import PACER_STATE_SCHEMA
 from storage.schema.alarms import ALARMS_SCHEMA
 from storage.schema.backlog import BACKLOG_SCHEMA
 from storage.schema.compact import compact_history, legacy_rows_left
 from storage.schema.controls import CONTROLS_SCHEMA
+from storage.schema.leases import LEASE_TERM_SCHEMA, LEASES_SCHEMA
 from storage.schema.script import split_statements
 from storage.transactions import write_transaction
 
@@ -141,6 +141,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "pacer state for warm restarts", PACER_STATE_SCHEMA),
     Migration(6, "compact history: integer keys, row batches, views", compact_history),
     Migration(7, "target controls, audit trail, node requests", CONTROLS_SCHEMA),
+    Migration(8, "fenced master lease: term", LEASE_TERM_SCHEMA),
 )
 
 _CREATE_MIGRATIONS_TABLE = """

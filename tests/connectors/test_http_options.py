@@ -43,3 +43,17 @@ def test_bad_http_options_are_each_named() -> None:
     )
     assert "publisher.budget_ratio: 2 — expected a number between 0.05 and 1" in problems
     assert 'publisher.lease_ttl: "soon" — expected a duration' in problems
+
+
+def test_a_lease_shorter_than_the_publish_deadline_is_refused() -> None:
+    # The master confirms its lease outlives the publish before publishing: with this lease
+    # no node would ever publish.
+    raw = shipped_raw()
+    raw["pacing"]["refreshPeriod"] = 5
+    raw["publisher"].update(kind="http", lease_ttl="3s", budget_ratio=0.8)
+    with pytest.raises(ConfigError) as raised:
+        parse_config(raw)
+    assert (
+        "publisher.lease_ttl: 3 s — expected more than the publish deadline, "
+        "budget_ratio × pacing.refreshPeriod = 4 s"
+    ) in "\n".join(raised.value.problems)

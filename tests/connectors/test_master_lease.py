@@ -42,10 +42,13 @@ def test_a_standby_node_decides_and_records_but_does_not_publish(
 def test_a_standby_takes_over_when_the_master_stops_renewing(
     tmp_path: Path, remote: FakeRemote
 ) -> None:
-    # The master's lease lapses quickly; the standby's, once taken, outlives the test, so the
+    # The master's lease lapses soon (it must still outlive its 2 s publish deadline, or the
+    # master could not confirm it); the standby's, once taken, outlives the test, so the
     # outcome does not depend on how fast this machine runs a cycle.
     master = http_node(
-        http_config(tmp_path, remote, node_id="node-a", publisher={"lease_ttl": 0.2})
+        http_config(
+            tmp_path, remote, node_id="node-a", publisher={"lease_ttl": 3, "budget_ratio": 0.5}
+        )
     )
     standby = http_node(
         http_config(tmp_path, remote, node_id="node-b", publisher={"lease_ttl": 3600})
