@@ -24,7 +24,9 @@ from storage.transactions import write_transaction
 
 __all__ = [
     "MIGRATIONS",
+    "MIGRATIONS_TABLE",
     "Migration",
+    "SCHEMA_1",
     "apply_migrations",
     "check_schema_readable",
     "latest_version",
@@ -41,7 +43,8 @@ class Migration:
     apply: str | Callable[[sqlite_utils.Database], None]
 
 
-_SCHEMA_1 = """
+# Migration 1 as shipped (also the source of PostgreSQL's tables: storage/schema/postgres/).
+SCHEMA_1 = """
 CREATE TABLE nodes (
     node_id      TEXT PRIMARY KEY,
     host         TEXT NOT NULL,
@@ -134,7 +137,7 @@ CREATE INDEX idx_scheduler_events_at ON scheduler_events (at);
 """
 
 MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "nodes, cycles, cycle targets, target state, scheduler events", _SCHEMA_1),
+    Migration(1, "nodes, cycles, cycle targets, target state, scheduler events", SCHEMA_1),
     Migration(2, "backlog settings and samples, hive-off rollups, runs, archives", BACKLOG_SCHEMA),
     Migration(3, "master lease", LEASES_SCHEMA),
     Migration(4, "alarm conditions, instances, transitions, runtime samples", ALARMS_SCHEMA),
@@ -144,7 +147,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(8, "fenced master lease: term", LEASE_TERM_SCHEMA),
 )
 
-_CREATE_MIGRATIONS_TABLE = """
+MIGRATIONS_TABLE = """
 CREATE TABLE IF NOT EXISTS schema_migrations (
     number     INTEGER PRIMARY KEY,
     name       TEXT NOT NULL,
@@ -180,7 +183,7 @@ def apply_migrations(
     target = latest_version(migrations)
     applied: list[int] = []
     with write_transaction(db):
-        db.execute(_CREATE_MIGRATIONS_TABLE)
+        db.execute(MIGRATIONS_TABLE)
         current = schema_version(db)
         if current > target:
             raise SchemaVersionError(_too_new_message(current, target))
