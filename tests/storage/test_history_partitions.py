@@ -14,6 +14,7 @@ from storage.errors import RecordRejectedError, StorageError
 from storage.history_partitions import (
     DayPartition,
     batch_key_bounds,
+    batch_key_range,
     drop_day_partitions,
     ensure_day_partitions,
     list_day_partitions,
@@ -154,6 +155,21 @@ def test_a_batch_key_carries_its_day_and_a_key_of_another_day_is_refused(pg: Dat
             "INSERT INTO row_batches (batch_key, cycle_id, at) VALUES (:key, 'c1', :at)",
             {"key": low + 7, "at": epoch(D3, 5.0)},
         )
+
+
+def test_a_time_range_read_bounded_by_batch_keys_finds_the_same_rows(pg: Database) -> None:
+    ensure_day_partitions(pg, days_ahead=1, today=D2)
+    for day in (D1, D2, D3, D4):
+        record_day(pg, day, cycles=3, targets=2)
+    since, until = epoch(D2, 3_600.0), epoch(D3, 86_399.5)
+    plain = "SELECT record_id FROM cycle_targets_keyed WHERE at >= :since AND at <= :until"
+    low, high = batch_key_range(since, until)
+    bounded = f"{plain} AND batch_key >= :low AND batch_key < :high"
+    times = {"since": since, "until": until}
+    expected = sorted(pg.execute(plain, times).scalars())
+    assert len(expected) == 2 * 2 + 3 * 2  # D2 from its second cycle, all of D3
+    assert sorted(pg.execute(bounded, {**times, "low": low, "high": high}).scalars()) == expected
+    assert (low, high) == (batch_key_bounds(D2)[0], batch_key_bounds(D3)[1])
 
 
 def test_negative_days_ahead_is_refused_naming_the_setting(pg: Database) -> None:
