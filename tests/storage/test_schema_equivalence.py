@@ -1,7 +1,8 @@
 """SQLite's and PostgreSQL's latest schemas are the same schema, read through `inspect()`.
 
 Tables, columns (name, order, type family, nullability), primary keys, unique constraints,
-foreign keys, secondary indexes, views (and their columns) and triggers are compared, so a
+foreign keys, secondary indexes, the number of CHECK constraints, views (and their columns)
+and triggers are compared, so a
 migration written for one engine and not the other fails here. What PostgreSQL has on purpose
 and SQLite has not is named in the schema modules (partitions of target_rows, the trigger
 that assigns day-encoded batch keys, TRUNCATE refused on the audit log).
@@ -21,6 +22,7 @@ from sqlalchemy import sql
 from storage.db import connect
 from storage.schema.postgres import apply_postgres_migrations
 from storage.schema.postgres.history import POSTGRES_ONLY_TRIGGERS as HISTORY_TRIGGERS
+from storage.schema.postgres.migrations import POSTGRES_ONLY_CHECKS
 from storage.schema.postgres.triggers import POSTGRES_ONLY_TRIGGERS
 from storage.sql import Database, DatabaseLocation, build_engine, parse_location
 
@@ -73,6 +75,12 @@ def _table(inspector: sqlalchemy.Inspector, name: str) -> dict[str, Any]:
             for f in inspector.get_foreign_keys(name)
         ),
         "indexes": indexes,
+        # Their text is spelled differently by each engine's catalogue; their number is not.
+        "checks": sum(
+            1
+            for check in inspector.get_check_constraints(name)
+            if check["name"] not in POSTGRES_ONLY_CHECKS
+        ),
     }
 
 
@@ -126,7 +134,9 @@ def test_both_engines_have_the_same_tables(shapes: tuple[Shape, Shape]) -> None:
     assert sorted(postgres.tables) == sorted(sqlite.tables)
 
 
-@pytest.mark.parametrize("aspect", ["columns", "primary_key", "unique", "foreign_keys", "indexes"])
+@pytest.mark.parametrize(
+    "aspect", ["columns", "primary_key", "unique", "foreign_keys", "indexes", "checks"]
+)
 def test_every_table_has_the_same_shape_on_both_engines(
     shapes: tuple[Shape, Shape], aspect: str
 ) -> None:

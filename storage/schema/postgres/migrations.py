@@ -34,12 +34,17 @@ from storage.sql import Database
 __all__ = [
     "BASELINE_VERSION",
     "POSTGRES_MIGRATIONS",
+    "POSTGRES_ONLY_CHECKS",
     "PostgresMigration",
     "apply_postgres_migrations",
     "postgres_schema_version",
 ]
 
 BASELINE_VERSION = 8
+
+# CHECK constraints PostgreSQL has and SQLite has not: the lease term is never negative (the
+# lease's DDL on PostgreSQL had it from the start), and a batch key encodes its batch's day.
+POSTGRES_ONLY_CHECKS = frozenset({"leases_term_check", "row_batches_key_day"})
 
 # One key for every schema change on PostgreSQL (migrations, day partitions), so DDL by two
 # nodes never interleaves. The lease's former idempotent DDL used the same key.
