@@ -176,6 +176,9 @@ def _create_day(db: Database, day: date) -> None:
     # with PARTITION OF would fail while the default partition holds rows of that day.
     name = partition_name(day)
     low, high = batch_key_bounds(day)  # whole numbers computed here, never caller text
+    # ATTACH takes this lock anyway; taking it before the move keeps a row of that day from
+    # reaching the default partition between the move and the attach (the attach would fail).
+    db.execute(f"LOCK TABLE {DEFAULT_PARTITION} IN ACCESS EXCLUSIVE MODE")
     db.execute(
         f"CREATE TABLE {name} (LIKE {PARTITIONED_TABLE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
     )
