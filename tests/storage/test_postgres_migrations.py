@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy
 
 from storage.errors import RecordRejectedError, SchemaVersionError, StorageError
+from storage.schema.leases import POSTGRES_LEASES_SCHEMA
 from storage.schema.migrations import latest_version
 from storage.schema.postgres import (
     POSTGRES_MIGRATIONS,
@@ -46,6 +47,19 @@ def test_migrations_build_the_schema_once_and_a_second_run_changes_nothing(pg: D
     assert recorded(pg) == first
     applied_at = pg.execute("SELECT applied_at FROM schema_migrations").scalar_one()
     assert applied_at == 100.0
+
+
+def test_a_database_with_the_lease_table_of_before_the_migrations_is_migrated(
+    pg: Database,
+) -> None:
+    # Nodes made only the lease table, by idempotent DDL, before the numbered migrations.
+    pg.execute(POSTGRES_LEASES_SCHEMA)
+    pg.execute(
+        "INSERT INTO leases (name, holder, acquired_at, renewed_at, expires_at, term) "
+        "VALUES ('master', 'node-a', 1.0, 2.0, 3.0, 4)"
+    )
+    assert apply_postgres_migrations(pg) == [8]
+    assert tuple(pg.execute("SELECT holder, term FROM leases").one()) == ("node-a", 4)
 
 
 def test_both_engines_are_at_the_same_schema_version() -> None:
