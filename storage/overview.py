@@ -17,6 +17,7 @@ import pandas as pd
 import sqlite_utils
 
 from storage.errors import InvalidQueryError
+from storage.frames import count_where
 
 # Worst first: the order of the table and of the state filter.
 OVERVIEW_STATES = ("alarm", "over goal", "stale", "ok")
@@ -97,7 +98,8 @@ def _graded_sql(search: str) -> str:
 
     Named parameters: `stale_before`, and `search` (a LIKE pattern) when `search` is not empty.
     """
-    where = "WHERE s.target_id LIKE :search ESCAPE '\\'" if search else ""
+    # lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
+    where = "WHERE lower(s.target_id) LIKE lower(:search) ESCAPE '\\'" if search else ""
     active = ", ".join(f"'{state}'" for state in _ACTIVE_ALARM_STATES)
     return f"""
     SELECT g.*,
@@ -164,14 +166,14 @@ def read_overview_page(
     SELECT rank, target_id, media, logged_in_slots, ready_slots, busy_slots, in_queue,
            pending_invitations, allowed_invitations, abandoned_pct, goal_pct, active_alarms, at,
            reason, error
-    FROM ({graded}) WHERE rank IN ({rank_list})
+    FROM ({graded}) AS graded WHERE rank IN ({rank_list})
     ORDER BY rank, abandoned_pct / goal_pct DESC NULLS LAST, target_id
     LIMIT :limit OFFSET :offset
     """
     found = db.conn.execute(page_sql, {**named, "limit": limit, "offset": offset}).fetchall()
     rows = [(OVERVIEW_STATES[row[0]], *row[1:]) for row in found]
     sums = ", ".join(f"coalesce(sum({name}), 0)" for name in SUMMED_FIGURES)
-    totals_sql = f"SELECT rank, count(*), {sums} FROM ({graded}) GROUP BY rank"
+    totals_sql = f"SELECT rank, count(*), {sums} FROM ({graded}) AS graded GROUP BY rank"
     by_rank = {row[0]: row[1:] for row in db.conn.execute(totals_sql, named).fetchall()}
     totals = tuple(
         StateTotals(
@@ -230,10 +232,10 @@ def read_overview_activity(
 ) -> OverviewActivity:
     """Allowed invitations per minute now, accepted and abandoned in the last hour, paced."""
     allowed, paced, known = db.conn.execute(
-        """
+        f"""
         SELECT coalesce(sum(CASE WHEN at >= :fresh AND error IS NULL AND interval_s > 0
                                  THEN allowed_invitations * 60.0 / interval_s END), 0),
-               coalesce(sum(at >= :fresh AND error IS NULL), 0), count(*)
+               {count_where("at >= :fresh AND error IS NULL")}, count(*)
         FROM target_state
         """,
         {"fresh": now - stale_after_s},
