@@ -46,8 +46,8 @@ def json_item(expression: str, index: int) -> str:
 def greatest(first: str, second: str) -> str:
     """The larger of two non-NULL values (SQLite's two-argument scalar `max`).
 
-    PostgreSQL: `GREATEST(first, second)` (which skips a NULL where SQLite's returns NULL;
-    callers pass non-NULL values).
+    PostgreSQL: `GREATEST(first, second)`, which skips a NULL where SQLite's returns NULL:
+    callers pass non-NULL values, or divide the result by a NULL anyway (a first `lag`).
     """
     return f"max({first}, {second})"
 

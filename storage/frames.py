@@ -84,3 +84,14 @@ def add_utc_time(frame: pd.DataFrame) -> pd.DataFrame:
     """Add `at_utc`, the row's time as a UTC timestamp."""
     frame["at_utc"] = pd.to_datetime(frame["at"], unit="s", utc=True)
     return frame
+
+
+def named_list(prefix: str, values: Sequence[Any]) -> tuple[str, Params]:
+    """`(:prefix_0, :prefix_1, ...)` and its parameters: a list for `IN`, one name per value."""
+    names = {f"{prefix}_{i}": value for i, value in enumerate(values)}
+    return "(" + ", ".join(f":{name}" for name in names) + ")", names
+
+
+def named_values(columns: Sequence[str]) -> str:
+    """`:a, :b, ...` for an `INSERT ... VALUES` whose parameters are named after its columns."""
+    return ", ".join(f":{name}" for name in columns)
