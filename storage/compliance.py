@@ -11,7 +11,7 @@ The rules for resets and gaps are `domain.compliance.counter_increase`'s.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
@@ -26,7 +26,7 @@ from domain.compliance import (
     window_length_s,
     window_since,
 )
-from storage.dialect import bucket_start, json_values, relation_names
+from storage.dialect import bucket_start, json_values, relation_names, row_at_extreme
 from storage.frames import check_range, fetch, target_filter
 
 _ROLLUPS = "target_minute_rollups"
@@ -55,13 +55,13 @@ SELECT k.target_id, minute, accepted, abandoned FROM (
 ) AS minutes JOIN target_keys AS k USING (target_key)
 """
 
-# SQLite takes the bare columns of a min()/max() aggregate from the row holding the extreme.
-_EDGE_SAMPLE = """
-SELECT target_id, {edge}(at), accepted_total, abandoned_total FROM cycle_targets
+# Each target's first or last sample in the range (the row at its least or greatest `at`).
+_EDGE_ROWS = """
+FROM cycle_targets
 WHERE at >= :since AND at <= :until AND accepted_total IS NOT NULL
   AND abandoned_total IS NOT NULL{where}
-GROUP BY target_id
 """
+_TOTALS = ("accepted_total", "abandoned_total")
 
 _SAMPLE_BEFORE = """
 SELECT at, accepted_total, abandoned_total FROM cycle_targets
@@ -96,11 +96,13 @@ FROM (
 GROUP BY target_id, minute
 """
 
-_EDGE_SAMPLE_FEW = f"""
-SELECT k.target_id, {{edge}}(b.at), r.accepted_total, r.abandoned_total
-{_FEW_ROWS}
-GROUP BY k.target_id
-"""
+
+def _edge_samples(edge: Literal["min", "max"], few: bool, where: str) -> str:
+    if few:
+        columns = ("r.accepted_total", "r.abandoned_total")
+        return row_at_extreme(edge, "k.target_id", "b.at", columns, _FEW_ROWS)
+    return row_at_extreme(edge, "target_id", "at", _TOTALS, _EDGE_ROWS.format(where=where))
+
 
 _ROLLUP_MINUTES_FEW = f"""
 SELECT k.target_id, m.minute_start, m.accepted_delta, m.abandoned_delta
@@ -149,9 +151,8 @@ def read_minute_counts(
             cell = counts.setdefault((target_id, float(minute)), [0, 0])
             cell[0] += int(accepted)
             cell[1] += int(abandoned)
-    edge = _EDGE_SAMPLE.format(edge="{edge}", where=where)
     for target_id, at, accepted, abandoned in read(
-        edge.format(edge="min"), _EDGE_SAMPLE_FEW.format(edge="min")
+        _edge_samples("min", False, where), _edge_samples("min", True, where)
     ):
         before = _sample_before(db, target_id, at, start, rolled)
         if before is None:
@@ -162,7 +163,7 @@ def read_minute_counts(
     last = {
         target_id: (float(at), accepted, abandoned)
         for target_id, at, accepted, abandoned in read(
-            edge.format(edge="max"), _EDGE_SAMPLE_FEW.format(edge="max")
+            _edge_samples("max", False, where), _edge_samples("max", True, where)
         )
     }
     minutes = [

@@ -128,3 +128,25 @@ def bulk_insert(
     """
     marks = ", ".join("?" for _ in columns)
     conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+def row_at_extreme(
+    edge: Literal["min", "max"], group: str, order: str, columns: Sequence[str], source: str
+) -> str:
+    """Per `group`, `order`'s least (min) or greatest (max) value and `columns` of that row.
+
+    `source` is the query's `FROM ... WHERE ...`. SQLite takes the bare columns of a query
+    with a single min()/max() aggregate from the row holding the extreme: one pass, no sort.
+    PostgreSQL: `SELECT DISTINCT ON (group) group, order, columns <source>
+    ORDER BY group, order ASC|DESC` (DESC for max).
+    """
+    return f"SELECT {group}, {edge}({order}), {', '.join(columns)} {source} GROUP BY {group}"
+
+
+def value_at_latest(column: str, order: str) -> str:
+    """In a grouped query, `column` of the group's row with the greatest `order`.
+
+    SQLite: the bare column, taken from the row of the query's one max() aggregate, which
+    must be `max(order)`. PostgreSQL: `(array_agg(column ORDER BY order DESC))[1]`.
+    """
+    return column

@@ -162,12 +162,13 @@ def read_overview_page(
         named["search"] = _like_pattern(search)
     ranks = [OVERVIEW_STATES.index(state) for state in states] or [-1]
     rank_list = ", ".join(str(rank) for rank in ranks)  # integers we made, not caller text
+    # nullif: SQLite divides by 0 to NULL, PostgreSQL raises; a 0 % goal sorts last on both.
     page_sql = f"""
     SELECT rank, target_id, media, logged_in_slots, ready_slots, busy_slots, in_queue,
            pending_invitations, allowed_invitations, abandoned_pct, goal_pct, active_alarms, at,
            reason, error
     FROM ({graded}) AS graded WHERE rank IN ({rank_list})
-    ORDER BY rank, abandoned_pct / goal_pct DESC NULLS LAST, target_id
+    ORDER BY rank, abandoned_pct / nullif(goal_pct, 0) DESC NULLS LAST, target_id
     LIMIT :limit OFFSET :offset
     """
     found = db.conn.execute(page_sql, {**named, "limit": limit, "offset": offset}).fetchall()

@@ -116,10 +116,25 @@ def read_target_series(
     return frame.sort_values(["at", "target_id"], kind="stable").reset_index(drop=True)
 
 
+_MEANS = (
+    "allowed_invitations",
+    "pending_invitations",
+    "ready_slots",
+    "busy_slots",
+    "logged_in_slots",
+    "in_queue",
+)
+
+
+def _mean(column: str) -> str:
+    # avg() of whole numbers is a float on SQLite but an exact numeric on PostgreSQL.
+    return f"CAST(avg({column}) AS DOUBLE PRECISION)"
+
+
 _BUCKET_SQL = f"""
 SELECT target_id, {bucket_start("at", ":bucket_s")} AS bucket, count(*),
-       avg(allowed_invitations), avg(pending_invitations), avg(ready_slots), avg(busy_slots),
-       avg(logged_in_slots), avg(in_queue), max(accepted_total), max(abandoned_total),
+       {", ".join(f"{_mean(name)}" for name in _MEANS)},
+       max(accepted_total), max(abandoned_total),
        max(goal_pct)
 FROM cycle_targets WHERE at >= :since AND at <= :until{{where}}
 GROUP BY target_id, bucket ORDER BY bucket, target_id

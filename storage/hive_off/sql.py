@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlite_utils
 
-from storage.dialect import bucket_start, greatest, reclaim_free_pages
+from storage.dialect import bucket_start, greatest, reclaim_free_pages, value_at_latest
 from storage.export import EXPORT_COLUMNS
 from storage.transactions import write_transaction
 
@@ -26,7 +26,7 @@ INSERT INTO minute_rollups AS r (
 SELECT target_key, minute, count(*), coalesce(sum(allowed_invitations), 0),
        avg(pending_invitations), count(pending_invitations), avg(ready_slots), count(ready_slots),
        avg(busy_slots), count(busy_slots), avg(in_queue), count(in_queue),
-       sum(acc_delta), sum(ab_delta), accepted_total, abandoned_total, max(at)
+       sum(acc_delta), sum(ab_delta), {accepted_last}, {abandoned_last}, max(at)
 FROM (
     SELECT *,
         CASE WHEN accepted_total IS NULL OR prev_acc IS NULL THEN 0
@@ -82,6 +82,8 @@ ROLLUP_SQL = _ROLLUP.format(
     minute=bucket_start("t.at", "60.0"),
     merged_means=",\n    ".join(_merged_mean(n) for n in ("pending", "ready", "busy", "queue")),
     last_at=greatest("r.last_at", "excluded.last_at"),
+    accepted_last=value_at_latest("accepted_total", "at"),
+    abandoned_last=value_at_latest("abandoned_total", "at"),
 )
 
 
