@@ -101,6 +101,8 @@ def _graded_sql(search: str) -> str:
     # lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
     where = "WHERE lower(s.target_id) LIKE lower(:search) ESCAPE '\\'" if search else ""
     active = ", ".join(f"'{state}'" for state in _ACTIVE_ALARM_STATES)
+    # CAST(... AS DOUBLE PRECISION), not a `100.0` literal: PostgreSQL reads that literal as an
+    # exact numeric and would return Decimals; SQLite gives the same float either way.
     return f"""
     SELECT g.*,
            CASE WHEN g.active_alarms > 0 THEN 0
@@ -112,7 +114,8 @@ def _graded_sql(search: str) -> str:
                s.pending_invitations, s.allowed_invitations, s.goal_pct, s.at, s.reason,
                s.error, coalesce(a.n, 0) AS active_alarms,
                CASE WHEN s.accepted_total + s.abandoned_total > 0
-                    THEN s.abandoned_total * 100.0 / (s.accepted_total + s.abandoned_total)
+                    THEN CAST(s.abandoned_total AS DOUBLE PRECISION) * 100
+                         / (s.accepted_total + s.abandoned_total)
                END AS abandoned_pct
         FROM target_state AS s
         LEFT JOIN (SELECT scope, count(*) AS n FROM alarm_instances
@@ -235,7 +238,8 @@ def read_overview_activity(
     allowed, paced, known = db.conn.execute(
         f"""
         SELECT coalesce(sum(CASE WHEN at >= :fresh AND error IS NULL AND interval_s > 0
-                                 THEN allowed_invitations * 60.0 / interval_s END), 0),
+                                 THEN CAST(allowed_invitations AS DOUBLE PRECISION) * 60
+                                      / interval_s END), 0),
                {count_where("at >= :fresh AND error IS NULL")}, count(*)
         FROM target_state
         """,

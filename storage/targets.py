@@ -162,7 +162,7 @@ def _read_rollups(
     # is the target's current one.
     sql = f"""
     SELECT r.target_id, {bucket_start("r.minute_start", ":bucket_s")} AS bucket, sum(r.samples),
-           sum(r.allowed_sum) * 1.0 / sum(r.samples),
+           CAST(sum(r.allowed_sum) AS DOUBLE PRECISION) / sum(r.samples),
            sum(r.pending_mean * r.pending_n) / nullif(sum(r.pending_n), 0),
            sum(r.ready_mean * r.ready_n) / nullif(sum(r.ready_n), 0),
            sum(r.busy_mean * r.busy_n) / nullif(sum(r.busy_n), 0),
