@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from storage.dialect import relation_names
 from storage.errors import DatabaseMissingError, SchemaVersionError, StorageError
 from storage.pacer_state import PACER_STATE_SCHEMA
 from storage.schema.alarms import ALARMS_SCHEMA
@@ -163,7 +164,7 @@ def latest_version(migrations: Sequence[Migration] = MIGRATIONS) -> int:
 
 def schema_version(db: sqlite_utils.Database) -> int:
     """The highest migration recorded in the database; 0 for a fresh one."""
-    if "schema_migrations" not in db.table_names():
+    if "schema_migrations" not in relation_names(db):
         return 0
     row = db.execute("SELECT max(number) FROM schema_migrations").fetchone()
     return int(row[0]) if row and row[0] is not None else 0
@@ -198,8 +199,9 @@ def apply_migrations(
             else:
                 migration.apply(db)
             db.execute(
-                "INSERT INTO schema_migrations (number, name, applied_at) VALUES (?, ?, ?)",
-                (migration.number, migration.name, now()),
+                "INSERT INTO schema_migrations (number, name, applied_at) "
+                "VALUES (:number, :name, :applied_at)",
+                {"number": migration.number, "name": migration.name, "applied_at": now()},
             )
             applied.append(migration.number)
     return applied
