@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, settings
 from alarms.catalogue import default_conditions
 from config.alarms import AlarmOptions
 from node.logs import PROJECT_LOGGERS
+from node.node import Node
 from storage.alarms.store import provision_conditions
 from storage.db import connect
 from storage.sql import Database, DatabaseLocation, build_engine, parse_location
@@ -78,3 +79,29 @@ def project_logs_reach_caplog(monkeypatch: pytest.MonkeyPatch) -> None:
         logger = logging.getLogger(name)
         monkeypatch.setattr(logger, "propagate", True)
         monkeypatch.setattr(logger, "handlers", [])
+
+
+@pytest.fixture(autouse=True)
+def nodes_started_by_the_test_are_stopped(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Stop, after the test, every node whose services the test started and left running.
+
+    `Node.run_once` starts the node's services (backlog processors, hive-off, reporters) the
+    way `start` does; a test that cycles a node by hand and never stops it would otherwise
+    leave those threads running for the rest of the suite, taking CPU from later tests and
+    holding locks a forked child could inherit.
+    """
+    started: list[Node] = []
+    original = Node._start_services
+
+    def start_services(node: Node) -> None:
+        if node not in started:
+            started.append(node)
+        original(node)
+
+    monkeypatch.setattr(Node, "_start_services", start_services)
+    yield
+    for node in reversed(started):
+        try:
+            node.stop()
+        except Exception:  # noqa: BLE001 - a test may have broken its database on purpose
+            logging.getLogger(__name__).warning("node %s did not stop cleanly", node.node_id)
