@@ -23,6 +23,7 @@ from storage.frames import (
     check_range,
     fetch,
     target_filter,
+    target_key_filter,
     typed_frame,
     with_abandon_ratio,
 )
@@ -96,12 +97,13 @@ def read_target_series(
     check_range(since, until)
     if bucket_s is not None and not bucket_s >= 1:
         raise InvalidQueryError(f"bucket_s must be at least 1 second, got {bucket_s}")
-    where, params = target_filter("target_id", target_ids)
+    # The keyed view: the same rows as cycle_targets, filtered by key (`target_key_filter`).
+    where, params = target_key_filter("target_key", target_ids)
     if bucket_s is None:
         sql = (
             "SELECT target_id, at, 1, allowed_invitations, pending_invitations, ready_slots, "
             "busy_slots, logged_in_slots, in_queue, accepted_total, abandoned_total, goal_pct "
-            f"FROM cycle_targets WHERE at >= ? AND at <= ?{where} ORDER BY at, target_id"
+            f"FROM cycle_targets_keyed WHERE at >= ? AND at <= ?{where} ORDER BY at, target_id"
         )
         return _series_frame(fetch(db, sql, [since, until, *params]))
     detail = fetch(db, _BUCKET_SQL.format(where=where), [bucket_s, bucket_s, since, until, *params])
@@ -115,7 +117,7 @@ SELECT target_id, CAST(at / ? AS INTEGER) * ? AS bucket, count(*),
        avg(allowed_invitations), avg(pending_invitations), avg(ready_slots), avg(busy_slots),
        avg(logged_in_slots), avg(in_queue), max(accepted_total), max(abandoned_total),
        max(goal_pct)
-FROM cycle_targets WHERE at >= ? AND at <= ?{where}
+FROM cycle_targets_keyed WHERE at >= ? AND at <= ?{where}
 GROUP BY target_id, bucket ORDER BY bucket, target_id
 """
 
