@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.target_charts import PANELS
 from dashboard.ui.access import CURRENT_VIEWER_KEY
 from tests.dashboard.conftest import page_test
 from tests.support import ROOT
@@ -32,8 +34,9 @@ def test_the_targets_page_draws_every_chart_for_the_chosen_range(config: Path) -
     assert not page.exception
     assert page.selectbox(key="range").value == "15m"
     assert page.multiselect(key="targets").value, "targets are chosen by default"
-    charts = page.get("plotly_chart")
-    assert len(charts) == 6
+    [chart] = page.get("plotly_chart")  # six panels in one figure
+    titles = [note["text"] for note in json.loads(chart.proto.spec)["layout"]["annotations"]]
+    assert titles == [title for title, _ in PANELS]
     assert any("one point per cycle" in caption.value for caption in page.caption)
     assert "Sustainable rate now" in [header.value for header in page.subheader]
 
