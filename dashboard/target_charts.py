@@ -6,6 +6,7 @@ per bucket, gauges averaged, running totals (accepted, abandoned) at their lates
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -213,11 +214,13 @@ def build_targets_figure(
                 traces[-1]["showlegend"] = True
     if markers:
         traces += alarm_marker_traces(markers, time_zone, panels=len(PANELS))
-    figure = go.Figure(data=traces, layout=_panels_layout(markers))
-    return figure
+    # The figure copies the cached layout: drawing on it never changes the cache.
+    return go.Figure(data=traces, layout=_panels_layout(marked=bool(markers)))
 
 
-def _panels_layout(markers: Sequence[AlarmMarker]) -> go.Layout:
+@functools.lru_cache(maxsize=2)
+def _panels_layout(*, marked: bool) -> go.Layout:
+    """The grid of panels (the same at every run: built once, `make_subplots` is not cheap)."""
     rows = math.ceil(len(PANELS) / 2)
     grid = make_subplots(
         rows=rows,
@@ -236,6 +239,6 @@ def _panels_layout(markers: Sequence[AlarmMarker]) -> go.Layout:
     )
     for panel, (_, unit) in enumerate(PANELS, start=1):
         layout[f"yaxis{'' if panel == 1 else panel}"].title = {"text": unit}
-    if markers:
+    if marked:
         layout.update(alarm_marker_axes(panels=len(PANELS)))
     return layout

@@ -87,7 +87,11 @@ def show_targets(chrome: Chrome, targets: tuple[str, ...]) -> None:
         return
     st.caption(
         f"{format_range(time_range, chrome.config.node.zone)} · "
-        + ("one point per cycle" if bucket_s is None else f"one point per {bucket_s / 60:g} min")
+        + (
+            "one point per cycle"
+            if bucket_s is None
+            else f"one point per {bucket_s / 60:g} min (gauges averaged over its cycles)"
+        )
     )
     if series.empty:
         st.info(
