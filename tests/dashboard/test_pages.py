@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -85,3 +87,13 @@ def test_the_users_page_lets_an_operator_add_a_user(config: Path) -> None:
     page.text_input[1].input("a long password")
     page.button[0].click().run()
     assert any("User victor saved as viewer" in s.value for s in page.success)
+
+
+def test_the_server_imports_what_the_pages_import_before_the_first_visit() -> None:
+    import app
+
+    app.import_page_modules()  # a renamed or missing module fails here, not at a first visit
+    assert set(app.PAGE_MODULES) <= set(sys.modules)
+    overview = ast.parse((ROOT / "views" / "overview.py").read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(overview) if isinstance(node, ast.ImportFrom)}
+    assert "dashboard.ui.overview" in imported & set(app.PAGE_MODULES)
