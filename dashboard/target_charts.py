@@ -235,7 +235,7 @@ def _panels_layout(*, marked: bool) -> go.Layout:
         height=PANEL_HEIGHT_PX * rows,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         hovermode="x unified",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.04, "title": {"text": ""}},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.08, "title": {"text": ""}},
     )
     for panel, (_, unit) in enumerate(PANELS, start=1):
         layout[f"yaxis{'' if panel == 1 else panel}"].title = {"text": unit}
