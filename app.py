@@ -7,7 +7,9 @@ session (`__name__ == "__main__"`), where it only draws the navigation.
 
 from __future__ import annotations
 
+import importlib
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -22,6 +24,21 @@ from dashboard.settings import load_dashboard_config
 from dashboard.ui.navigation import refuse_open_bind_without_sign_in
 
 log = logging.getLogger("pacing.app")
+
+# What the pages import on their first run (Plotly, the pandas Styler and its Jinja templates,
+# the loaders): imported once at process start instead of by the first visitor's session.
+PAGE_MODULES = (
+    "pandas.io.formats.style",
+    "plotly.graph_objects",
+    "plotly.subplots",
+    *(f"dashboard.ui.{page}" for page in ("overview", "targets", "alarms", "health", "history")),
+)
+
+
+def import_page_modules() -> None:
+    """Import `PAGE_MODULES` (in a daemon thread: the server answers meanwhile)."""
+    for name in PAGE_MODULES:
+        importlib.import_module(name)
 
 
 @asynccontextmanager
@@ -52,6 +69,8 @@ async def lifespan(_app: Any) -> AsyncIterator[dict[str, Any]]:
         watch.start()
         timings.lap("start NoMasterNode watch")
     log.info("%s", timings.report())
+    # After start-up's own work, while the first browser still loads the page's scripts.
+    threading.Thread(target=import_page_modules, name="import-pages", daemon=True).start()
     try:
         yield {}
     finally:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -25,7 +26,8 @@ CLEARED_TO = ("normal", "cleared_unacknowledged")
 MARKER_TO_STATES = ("active_unacknowledged", "normal", "cleared_unacknowledged")
 MAX_MARKERS = 200  # the newest; a chart with more lines than pixels says nothing more
 MARKER_COLOURS = {"raise": "#d62728", "clear": "#2ca02c"}
-MARKER_AXIS = "y9"  # an invisible 0..1 axis the hover points sit on
+# Panel k's markers sit on the invisible 0..1 axis y(BASE + k) (y9 on a single chart).
+MARKER_AXIS_BASE = 8
 # Conditions whose markers the Health and Targets pages draw (Targets adds its targets' scopes).
 HEALTH_CONDITIONS = (
     Condition.GC_LATENCY,
@@ -102,13 +104,33 @@ def add_alarm_markers(
     """Draw each marker as a dotted vertical line, with a hoverable point at the top."""
     if not markers:
         return figure
+    figure.add_traces(alarm_marker_traces(markers, time_zone))
+    figure.update_layout(alarm_marker_axes())
+    return figure
+
+
+def _panel_axes(panel: int) -> tuple[str, str, str]:
+    """(x axis, overlay y axis, y axis it overlays) of a panel, as traces name them."""
+    suffix = "" if panel == 1 else str(panel)
+    return f"x{suffix}", f"y{MARKER_AXIS_BASE + panel}", f"y{suffix}"
+
+
+def alarm_marker_traces(
+    markers: Sequence[AlarmMarker], time_zone: str, panels: int = 1
+) -> list[dict[str, Any]]:
+    """The markers as plain Plotly traces on each of `panels` subplots (panel 1: `x`, `y`).
+
+    The legend names each kind once; its entry shows or hides the markers on every panel.
+    """
     zone = ZoneInfo(time_zone)
+    traces: list[dict[str, Any]] = []
     for kind in ("raise", "clear"):
         chosen = [m for m in markers if m.kind == kind]
         if not chosen:
             continue
         times = [datetime.fromtimestamp(m.at, tz=zone) for m in chosen]
         colour = MARKER_COLOURS[kind]
+        name = "alarm raised" if kind == "raise" else "alarm cleared"
         # All of this kind's vertical lines as ONE trace (None breaks the line between them) on
         # the invisible 0..1 axis: hundreds of layout shapes would take seconds to build.
         line_x: list[datetime | None] = []
@@ -116,35 +138,51 @@ def add_alarm_markers(
         for moment in times:
             line_x += [moment, moment, None]
             line_y += [0.0, 1.0, None]
-        # Plain dicts: validated by a validated figure, left as built by `unvalidated_figure`'s.
-        figure.add_trace(
-            {
-                "type": "scatter",
-                "x": line_x,
-                "y": line_y,
-                "yaxis": MARKER_AXIS,
-                "mode": "lines",
-                "line": {"color": colour, "width": 1, "dash": "dot"},
-                "opacity": 0.7,
-                "hoverinfo": "skip",
-                "showlegend": False,
-            }
-        )
-        figure.add_trace(
-            {
-                "type": "scatter",
-                "x": times,
-                "y": [0.97] * len(times),
-                "yaxis": MARKER_AXIS,
-                "mode": "markers",
-                "marker": {"color": colour, "symbol": "triangle-down", "size": 9},
-                "name": "alarm raised" if kind == "raise" else "alarm cleared",
-                "text": [m.text for m in chosen],
-                "hovertemplate": "%{text}<extra></extra>",
-                "showlegend": True,
-            }
-        )
-    figure.update_layout(
-        {"yaxis9": {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True}}
-    )
-    return figure
+        for panel in range(1, panels + 1):
+            x_axis, y_axis, _ = _panel_axes(panel)
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": line_x,
+                    "y": line_y,
+                    "xaxis": x_axis,
+                    "yaxis": y_axis,
+                    "mode": "lines",
+                    "line": {"color": colour, "width": 1, "dash": "dot"},
+                    "opacity": 0.7,
+                    "hoverinfo": "skip",
+                    "legendgroup": name,
+                    "showlegend": False,
+                }
+            )
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": times,
+                    "y": [0.97] * len(times),
+                    "xaxis": x_axis,
+                    "yaxis": y_axis,
+                    "mode": "markers",
+                    "marker": {"color": colour, "symbol": "triangle-down", "size": 9},
+                    "name": name,
+                    "text": [m.text for m in chosen],
+                    "hovertemplate": "%{text}<extra></extra>",
+                    "legendgroup": name,
+                    "showlegend": panel == 1,
+                }
+            )
+    return traces
+
+
+def alarm_marker_axes(panels: int = 1) -> dict[str, Any]:
+    """The invisible 0..1 axes the markers of `alarm_marker_traces` sit on, one per panel."""
+    layout = {}
+    for panel in range(1, panels + 1):
+        _, y_axis, overlaid = _panel_axes(panel)
+        layout[f"yaxis{y_axis[1:]}"] = {
+            "overlaying": overlaid,
+            "range": [0, 1],
+            "visible": False,
+            "fixedrange": True,
+        }
+    return layout

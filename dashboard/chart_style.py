@@ -104,14 +104,3 @@ def time_chart_layout(figure: go.Figure, title: str, unit: str) -> go.Figure:
     """The dashboard's time-chart layout: fixed height, unified hover, legend below."""
     figure.update_layout(time_chart_layout_dict(title, unit))
     return figure
-
-
-def unvalidated_figure(traces: list[dict[str, Any]], title: str, unit: str) -> go.Figure:
-    """A time chart from plain trace dicts, skipping Plotly's per-property validation.
-
-    Validating (and copying) every trace's arrays property by property cost about a second
-    for the Targets page's six charts of ten targets; these traces are built by our own code
-    from known columns, so the JSON the browser gets is the same without it.
-    """
-    layout = time_chart_layout_dict(title, unit)
-    return go.Figure({"data": traces, "layout": layout}, _validate=False)

@@ -6,14 +6,19 @@ per bucket, gauges averaged, running totals (accepted, abandoned) at their lates
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
-from dashboard.chart_style import local_times, unvalidated_figure
+from dashboard.annotations import AlarmMarker, alarm_marker_axes, alarm_marker_traces
+from dashboard.chart_style import local_times
 
 Z_95 = 1.959963984540054  # two-sided 95 % normal quantile
 # Abandonment is counted over a trailing window: per cycle, counts are mostly zero.
@@ -70,107 +75,170 @@ def _colour(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
-def _by_target(series: pd.DataFrame, time_zone: str) -> list[tuple[str, np.ndarray, pd.DataFrame]]:
-    """(target, local times, rows) per target, the times converted once for the whole frame.
+# The page's six panels, left to right and top to bottom: (title, y unit).
+PANELS = (
+    ("Allowed invitations per cycle", "invitations"),
+    ("Pending invitations", "invitations"),
+    ("Ready (solid) and busy (dotted) slots", "slots"),
+    ("Waiting in queue", "interactions"),
+    (
+        f"Abandonment (trailing {ABANDON_WINDOW_S / 60:.0f} min), 95 % band, goal (dashed)",
+        "%",
+    ),
+    ("Occupancy (busy ÷ logged-in slots)", "%"),
+)
+PANEL_HEIGHT_PX = 280
 
-    The times are naive local wall times (datetime64), what Plotly itself turns a zoned series
-    into, so the figure's JSON is unchanged without Plotly converting every trace again.
+
+@dataclass(frozen=True, slots=True)
+class _TargetRows:
+    """One target's rows, its colour and its times as the browser gets them."""
+
+    target_id: str
+    colour: str
+    times: np.ndarray  # local wall times as ISO strings to the second
+    rows: pd.DataFrame
+
+    def values(self, column: str) -> np.ndarray:
+        """A column as float32: half the bytes of float64, far finer than any hover shows."""
+        values: np.ndarray = self.rows[column].to_numpy(dtype="float32")
+        return values
+
+
+def _by_target(series: pd.DataFrame, time_zone: str) -> list[_TargetRows]:
+    """Each target's rows, the times converted once for the whole frame.
+
+    The times are naive local wall times written to the second (`2026-12-08T09:30:00`), what
+    Plotly itself writes for a zoned series less the offset and the microseconds.
     """
-    naive = local_times(series, time_zone).dt.tz_localize(None)
+    naive = local_times(series, time_zone).dt.tz_localize(None).to_numpy()
+    text = np.datetime_as_string(naive, unit="s")
     return [
-        (str(target_id), naive.loc[rows.index].to_numpy(), rows)
-        for target_id, rows in series.groupby("target_id", sort=True)
+        _TargetRows(
+            str(target_id), _colour(index), text[series.index.get_indexer(rows.index)], rows
+        )
+        for index, (target_id, rows) in enumerate(series.groupby("target_id", sort=True))
     ]
 
 
-def _values(rows: pd.DataFrame, column: str) -> np.ndarray:
-    values: np.ndarray = rows[column].to_numpy()
-    return values
+def _line(target: _TargetRows, column: str, hover: str, **style: Any) -> dict[str, Any]:
+    """One target's line of `column`, in the target's legend group, not in the legend itself."""
+    return {
+        "type": "scatter",
+        "x": target.times,
+        "y": target.values(column),
+        "name": target.target_id,
+        "mode": "lines",
+        "line": {"color": target.colour, **style},
+        "legendgroup": target.target_id,
+        "showlegend": False,
+        "hovertemplate": f"{hover}<extra>%{{fullData.name}}</extra>",
+    }
 
 
-def build_metric_figure(
-    series: pd.DataFrame, column: str, title: str, unit: str, time_zone: str
-) -> go.Figure:
-    """One line per target of `column`, hover showing the value with its unit."""
-    traces = [
+def _metric_traces(target: _TargetRows, column: str, unit: str) -> list[dict[str, Any]]:
+    return [_line(target, column, f"%{{y:.2f}} {unit}")]
+
+
+def _slots_traces(target: _TargetRows) -> list[dict[str, Any]]:
+    """Ready (solid) and busy (dotted) slots."""
+    return [
         {
-            "type": "scatter",
-            "x": times,
-            "y": _values(rows, column),
-            "name": target_id,
-            "mode": "lines",
-            "line": {"color": _colour(index)},
-            "hovertemplate": f"%{{y:.2f}} {unit}<extra>%{{fullData.name}}</extra>",
+            **_line(target, column, f"%{{y:.1f}} {column} slots", dash=dash),
+            "name": f"{target.target_id} · {column}",
         }
-        for index, (target_id, times, rows) in enumerate(_by_target(series, time_zone))
-    ]
-    return unvalidated_figure(traces, title, unit)
-
-
-def build_slots_figure(series: pd.DataFrame, time_zone: str) -> go.Figure:
-    """Ready (solid) and busy (dotted) slots per target."""
-    traces = [
-        {
-            "type": "scatter",
-            "x": times,
-            "y": _values(rows, column),
-            "name": f"{target_id} · {column}",
-            "mode": "lines",
-            "line": {"color": _colour(index), "dash": dash},
-            "hovertemplate": f"%{{y:.1f}} {column} slots<extra>%{{fullData.name}}</extra>",
-        }
-        for index, (target_id, times, rows) in enumerate(_by_target(series, time_zone))
         for column, dash in (("ready", "solid"), ("busy", "dot"))
     ]
-    return unvalidated_figure(traces, "Ready and busy slots", "slots")
 
 
-def build_abandonment_figure(series: pd.DataFrame, time_zone: str) -> go.Figure:
-    """Abandonment % per target with its 95 % band, and each target's goal as a dashed line."""
+def _abandonment_traces(target: _TargetRows) -> list[dict[str, Any]]:
+    """Abandonment % with its 95 % band, and the target's goal as a dashed line."""
+    band = {
+        "type": "scatter",
+        "x": np.concatenate([target.times, target.times[::-1]]),
+        "y": np.concatenate(
+            [target.values("abandon_high_pct"), target.values("abandon_low_pct")[::-1]]
+        ),
+        "fill": "toself",
+        "fillcolor": target.colour,
+        "opacity": 0.15,
+        "line": {"width": 0},
+        "name": f"{target.target_id} · 95 % band",
+        "legendgroup": target.target_id,
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
+    share = _line(
+        target,
+        "abandon_pct",
+        "%{y:.2f} % abandoned (95 %: %{customdata[0]:.2f}–%{customdata[1]:.2f} %)",
+    )
+    share["customdata"] = np.column_stack(
+        [target.values("abandon_low_pct"), target.values("abandon_high_pct")]
+    )
+    goal = {
+        **_line(target, "goal_pct", "goal %{y:.1f} %", dash="dash", width=1),
+        "name": f"{target.target_id} · goal",
+    }
+    return [band, share, goal]
+
+
+def _panel_traces(target: _TargetRows) -> list[list[dict[str, Any]]]:
+    """The target's traces for each panel of `PANELS`, in order."""
+    return [
+        _metric_traces(target, "allowed", "invitations"),
+        _metric_traces(target, "pending", "invitations"),
+        _slots_traces(target),
+        _metric_traces(target, "in_queue", "interactions"),
+        _abandonment_traces(target),
+        _metric_traces(target, "occupancy_pct", "%"),
+    ]
+
+
+def build_targets_figure(
+    series: pd.DataFrame, time_zone: str, markers: Sequence[AlarmMarker] = ()
+) -> go.Figure:
+    """The Targets page's six panels in one figure: one legend entry per target for all of them.
+
+    One figure instead of six: the browser lays out one plot and one legend, and a click on a
+    target's legend entry shows or hides it on every panel. The panels share the time axis.
+    """
     traces: list[dict[str, Any]] = []
-    for index, (target_id, times, rows) in enumerate(_by_target(series, time_zone)):
-        colour = _colour(index)
-        traces.append(
-            {
-                "type": "scatter",
-                "x": np.concatenate([times, times[::-1]]),
-                "y": np.concatenate(
-                    [_values(rows, "abandon_high_pct"), _values(rows, "abandon_low_pct")[::-1]]
-                ),
-                "fill": "toself",
-                "fillcolor": colour,
-                "opacity": 0.15,
-                "line": {"width": 0},
-                "name": f"{target_id} · 95 % band",
-                "hoverinfo": "skip",
-                "showlegend": False,
-            }
-        )
-        traces.append(
-            {
-                "type": "scatter",
-                "x": times,
-                "y": _values(rows, "abandon_pct"),
-                "name": target_id,
-                "mode": "lines",
-                "line": {"color": colour},
-                "customdata": np.column_stack([rows["abandon_low_pct"], rows["abandon_high_pct"]]),
-                "hovertemplate": (
-                    "%{y:.2f} % abandoned (95 %: %{customdata[0]:.2f}–%{customdata[1]:.2f} %)"
-                    "<extra>%{fullData.name}</extra>"
-                ),
-            }
-        )
-        traces.append(
-            {
-                "type": "scatter",
-                "x": times,
-                "y": _values(rows, "goal_pct"),
-                "name": f"{target_id} · goal",
-                "mode": "lines",
-                "line": {"color": colour, "dash": "dash", "width": 1},
-                "hovertemplate": "goal %{y:.1f} %<extra>%{fullData.name}</extra>",
-            }
-        )
-    title = f"Abandonment (trailing {ABANDON_WINDOW_S / 60:.0f} min) with 95 % band and goal"
-    return unvalidated_figure(traces, title, "%")
+    for target in _by_target(series, time_zone):
+        for panel, panel_traces in enumerate(_panel_traces(target), start=1):
+            suffix = "" if panel == 1 else str(panel)
+            traces += [
+                {**trace, "xaxis": f"x{suffix}", "yaxis": f"y{suffix}"} for trace in panel_traces
+            ]
+            if panel == 1:  # the first panel's line is the target's one legend entry
+                traces[-1]["showlegend"] = True
+    if markers:
+        traces += alarm_marker_traces(markers, time_zone, panels=len(PANELS))
+    # The figure copies the cached layout: drawing on it never changes the cache.
+    return go.Figure(data=traces, layout=_panels_layout(marked=bool(markers)))
+
+
+@functools.lru_cache(maxsize=2)
+def _panels_layout(*, marked: bool) -> go.Layout:
+    """The grid of panels (the same at every run: built once, `make_subplots` is not cheap)."""
+    rows = math.ceil(len(PANELS) / 2)
+    grid = make_subplots(
+        rows=rows,
+        cols=2,
+        shared_xaxes="all",
+        subplot_titles=[title for title, _ in PANELS],
+        vertical_spacing=0.06,
+        horizontal_spacing=0.07,
+    )
+    layout = grid.layout
+    layout.update(
+        height=PANEL_HEIGHT_PX * rows,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        hovermode="x unified",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.08, "title": {"text": ""}},
+    )
+    for panel, (_, unit) in enumerate(PANELS, start=1):
+        layout[f"yaxis{'' if panel == 1 else panel}"].title = {"text": unit}
+    if marked:
+        layout.update(alarm_marker_axes(panels=len(PANELS)))
+    return layout

@@ -29,3 +29,18 @@ def picker_options(
         if needle in target.casefold():
             matches.append(target)
     return list(dict.fromkeys([*(t for t in chosen if t in known_set), *matches]))
+
+
+def form_options(
+    known: Sequence[str],
+    chosen: Sequence[str],
+    in_force: Sequence[str],
+    limit: int = PICKER_OPTIONS,
+) -> list[str]:
+    """The targets a form offers: every known one up to `limit`; above it only the chosen ones
+    and those with a control in force (known ones, without repeats), so a page of a
+    10,000-target centre does not send 10,000 options for one select box."""
+    if len(known) <= limit:
+        return list(known)
+    known_set = set(known)
+    return list(dict.fromkeys(t for t in [*chosen, *sorted(in_force)] if t in known_set))

@@ -31,8 +31,9 @@ REFRESH_CHOICES: dict[str, tuple[str, float | None]] = {
     "1m": ("Every minute", 60.0),
 }
 DEFAULT_REFRESH = "5s"
-# Charts keep at most about this many points per target; ranges up to RAW_UP_TO_S show cycles.
-MAX_POINTS = 720
+# Charts keep at most about this many points per target (about a half-width chart's pixels:
+# more points than pixels only cost the browser time); ranges up to RAW_UP_TO_S show cycles.
+MAX_POINTS = 360
 RAW_UP_TO_S = 3600.0
 NICE_BUCKETS_S = (60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 86400)
 

@@ -54,6 +54,23 @@ def target_filter(column: str, target_ids: Sequence[str] | None) -> tuple[str, P
     )
 
 
+def target_key_filter(key_column: str, target_ids: Sequence[str] | None) -> tuple[str, Params]:
+    """`target_filter` on a target key column: `AND key IN (keys of these targets)`.
+
+    Behind a view, a filter on the target's name lets SQLite walk every row of the range and
+    look each name up (10 targets of 10,000: 0.19 s for an hour, 2.7 s for a day); asking for
+    the keys first reads only these targets' rows (3 ms and 55 ms). Same parameters as
+    `target_filter`.
+    """
+    if target_ids is None:
+        return "", {}
+    return (
+        f" AND {key_column} IN (SELECT target_key FROM target_keys "
+        f"WHERE target_id IN ({json_values('target_ids')}))",
+        {"target_ids": json.dumps(list(target_ids))},
+    )
+
+
 def typed_frame(found: list[Row], columns: Sequence[str]) -> pd.DataFrame:
     """A frame with stable dtypes, even when empty: NULL becomes NaN or <NA>, never None.
 

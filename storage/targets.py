@@ -25,6 +25,7 @@ from storage.frames import (
     count_where,
     fetch,
     target_filter,
+    target_key_filter,
     typed_frame,
     with_abandon_ratio,
 )
@@ -98,12 +99,14 @@ def read_target_series(
     check_range(since, until)
     if bucket_s is not None and not bucket_s >= 1:
         raise InvalidQueryError(f"bucket_s must be at least 1 second, got {bucket_s}")
-    where, params = target_filter("target_id", target_ids)
+    # The keyed view: the same rows as cycle_targets, filtered by key (`target_key_filter`).
+    where, params = target_key_filter("target_key", target_ids)
     if bucket_s is None:
         sql = (
             "SELECT target_id, at, 1, allowed_invitations, pending_invitations, ready_slots, "
             "busy_slots, logged_in_slots, in_queue, accepted_total, abandoned_total, goal_pct "
-            f"FROM cycle_targets WHERE at >= :since AND at <= :until{where} ORDER BY at, target_id"
+            f"FROM cycle_targets_keyed WHERE at >= :since AND at <= :until{where} "
+            "ORDER BY at, target_id"
         )
         return _series_frame(fetch(db, sql, {"since": since, "until": until, **params}))
     detail = fetch(
@@ -136,7 +139,7 @@ SELECT target_id, {bucket_start("at", ":bucket_s")} AS bucket, count(*),
        {", ".join(f"{_mean(name)}" for name in _MEANS)},
        max(accepted_total), max(abandoned_total),
        max(goal_pct)
-FROM cycle_targets WHERE at >= :since AND at <= :until{{where}}
+FROM cycle_targets_keyed WHERE at >= :since AND at <= :until{{where}}
 GROUP BY target_id, bucket ORDER BY bucket, target_id
 """
 

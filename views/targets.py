@@ -32,7 +32,11 @@ def live_targets() -> None:
 
 live_targets()
 controls_section(
-    chrome.database, known, chrome.config.node.zone, goal_override_preview(chrome.config)
+    chrome.database,
+    known,
+    chrome.config.node.zone,
+    goal_override_preview(chrome.config),
+    chosen=targets,
 )
 show_compliance(chrome.config, targets)  # windows of hours move slowly: not on every refresh
 show_goal_preview(chrome.config, targets)

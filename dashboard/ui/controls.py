@@ -18,6 +18,7 @@ import streamlit as st
 from config.reader import parse_duration_s
 from dashboard.access import Viewer
 from dashboard.controls_view import ACTION_LABELS, controls_table
+from dashboard.target_choice import form_options
 from dashboard.ui.access import session_viewer
 from dashboard.ui.loading import LIVE_TTL_S, read_or_reason
 from domain.controls import ControlError, TargetControl
@@ -55,9 +56,12 @@ def controls_section(
     targets: Sequence[str],
     zone: tzinfo,
     goal_preview: GoalPreview | None = None,
+    chosen: Sequence[str] = (),
 ) -> None:
     """The controls in force, then the form (disabled for viewers).
 
+    Above `PICKER_OPTIONS` targets the form offers the `chosen` ones (the page's picker) and
+    those with a control in force (`form_options`); any known target is accepted on apply.
     With `goal_preview`, a goal override typed in the form shows what the model predicts at
     the current and the new goal (the "Preview" button), before the operator applies it.
     """
@@ -75,9 +79,15 @@ def controls_section(
     locked = not viewer.is_operator
     if locked:
         st.info("Changing controls needs the operator role; you are signed in as a viewer.")
+    offered = form_options(targets, chosen, [control.target_id for control in controls])
+    if len(offered) < len(targets):
+        st.caption(
+            f"The form offers the targets chosen above and those with a control in force "
+            f"({len(offered):,} of {len(targets):,}): choose others in Targets at the top."
+        )
     with st.form("target-control"):
         left, middle, right = st.columns([2, 2, 1])
-        left.selectbox("Target", list(targets), key=TARGET_KEY, disabled=locked)
+        left.selectbox("Target", offered, key=TARGET_KEY, disabled=locked)
         middle.selectbox("Action", list(ACTION_LABELS), key=ACTION_KEY, disabled=locked)
         right.text_input(
             "Value",

@@ -6,24 +6,14 @@ of the pacing requests) are drawn on every chart as markers.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
-import plotly.graph_objects as go
 import sqlite_utils
 import streamlit as st
-from streamlit.delta_generator import DeltaGenerator
 
-from dashboard.annotations import PACING_CONDITIONS, AlarmMarker, add_alarm_markers, alarm_markers
+from dashboard.annotations import PACING_CONDITIONS, alarm_markers
 from dashboard.formats import format_range
 from dashboard.sustainable import sustainable_rates
-from dashboard.target_charts import (
-    ABANDON_WINDOW_S,
-    add_derived,
-    build_abandonment_figure,
-    build_metric_figure,
-    build_slots_figure,
-)
+from dashboard.target_charts import ABANDON_WINDOW_S, add_derived, build_targets_figure
 from dashboard.timerange import pick_bucket_s
 from dashboard.ui.alarms import load_marker_transitions
 from dashboard.ui.chrome import Chrome, resolved_range
@@ -81,7 +71,7 @@ def load_sustainable_rates(database_path: str, target_ids: tuple[str, ...]) -> p
 
 
 def show_targets(chrome: Chrome, targets: tuple[str, ...]) -> None:
-    """The chosen targets over the range: six charts with alarm markers, sustainable rates."""
+    """The chosen targets over the range: six panels with alarm markers, sustainable rates."""
     time_range = resolved_range(chrome)
     if time_range is None:
         return
@@ -97,7 +87,11 @@ def show_targets(chrome: Chrome, targets: tuple[str, ...]) -> None:
         return
     st.caption(
         f"{format_range(time_range, chrome.config.node.zone)} · "
-        + ("one point per cycle" if bucket_s is None else f"one point per {bucket_s / 60:g} min")
+        + (
+            "one point per cycle"
+            if bucket_s is None
+            else f"one point per {bucket_s / 60:g} min (gauges averaged over its cycles)"
+        )
     )
     if series.empty:
         st.info(
@@ -108,56 +102,16 @@ def show_targets(chrome: Chrome, targets: tuple[str, ...]) -> None:
         return
     transitions = load_marker_transitions(chrome.database, since, until)
     markers = alarm_markers(transitions, scopes=targets, conditions=PACING_CONDITIONS)
-    zone = chrome.config.node.timezone
-    _show_charts(series, markers, zone)
+    st.plotly_chart(
+        build_targets_figure(series, chrome.config.node.timezone, markers),
+        width="stretch",
+        key="targets-charts",
+    )
     show_sustainable_rates(chrome.database, targets)
     st.caption(
         "Dotted red and green lines mark raises and clears of these targets' alarms and of the "
         "pacing requests."
     )
-
-
-def _show_charts(series: pd.DataFrame, markers: list[AlarmMarker], zone: str) -> None:
-    left_column, right_column = st.columns(2)
-    left, right = _Marked(left_column, markers, zone), _Marked(right_column, markers, zone)
-    left.plotly_chart(
-        build_metric_figure(
-            series, "allowed", "Allowed invitations per cycle", "invitations", zone
-        ),
-        width="stretch",
-        key="targets-chart-1",
-    )
-    right.plotly_chart(
-        build_metric_figure(series, "pending", "Pending invitations", "invitations", zone),
-        width="stretch",
-        key="targets-chart-2",
-    )
-    left.plotly_chart(build_slots_figure(series, zone), width="stretch", key="targets-slots")
-    right.plotly_chart(
-        build_metric_figure(series, "in_queue", "Waiting in queue", "interactions", zone),
-        width="stretch",
-        key="targets-chart-3",
-    )
-    left.plotly_chart(
-        build_abandonment_figure(series, zone), width="stretch", key="targets-abandonment"
-    )
-    right.plotly_chart(
-        build_metric_figure(
-            series, "occupancy_pct", "Occupancy (busy ÷ logged-in slots)", "%", zone
-        ),
-        width="stretch",
-        key="targets-chart-4",
-    )
-
-
-class _Marked:
-    """A column whose charts get the alarm markers drawn on them."""
-
-    def __init__(self, column: DeltaGenerator, markers: list[AlarmMarker], zone: str) -> None:
-        self._column, self._markers, self._zone = column, markers, zone
-
-    def plotly_chart(self, figure: go.Figure, **kwargs: Any) -> None:
-        self._column.plotly_chart(add_alarm_markers(figure, self._markers, self._zone), **kwargs)
 
 
 def show_sustainable_rates(database_path: str, target_ids: tuple[str, ...]) -> None:

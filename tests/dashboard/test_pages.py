@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import ast
+import json
 import re
+import sys
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.target_charts import PANELS
 from dashboard.ui.access import CURRENT_VIEWER_KEY
 from tests.dashboard.conftest import page_test
 from tests.support import ROOT
@@ -32,8 +36,9 @@ def test_the_targets_page_draws_every_chart_for_the_chosen_range(config: Path) -
     assert not page.exception
     assert page.selectbox(key="range").value == "15m"
     assert page.multiselect(key="targets").value, "targets are chosen by default"
-    charts = page.get("plotly_chart")
-    assert len(charts) == 6
+    [chart] = page.get("plotly_chart")  # six panels in one figure
+    titles = [note["text"] for note in json.loads(chart.proto.spec)["layout"]["annotations"]]
+    assert titles == [title for title, _ in PANELS]
     assert any("one point per cycle" in caption.value for caption in page.caption)
     assert "Sustainable rate now" in [header.value for header in page.subheader]
 
@@ -82,3 +87,13 @@ def test_the_users_page_lets_an_operator_add_a_user(config: Path) -> None:
     page.text_input[1].input("a long password")
     page.button[0].click().run()
     assert any("User victor saved as viewer" in s.value for s in page.success)
+
+
+def test_the_server_imports_what_the_pages_import_before_the_first_visit() -> None:
+    import app
+
+    app.import_page_modules()  # a renamed or missing module fails here, not at a first visit
+    assert set(app.PAGE_MODULES) <= set(sys.modules)
+    overview = ast.parse((ROOT / "views" / "overview.py").read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(overview) if isinstance(node, ast.ImportFrom)}
+    assert "dashboard.ui.overview" in imported & set(app.PAGE_MODULES)

@@ -9,12 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard.target_charts import (
-    add_derived,
-    build_abandonment_figure,
-    build_metric_figure,
-    wilson_interval,
-)
+from dashboard.annotations import AlarmMarker
+from dashboard.target_charts import PANELS, add_derived, build_targets_figure, wilson_interval
 
 
 @given(st.integers(min_value=1, max_value=100_000), st.data())
@@ -39,6 +35,9 @@ def series() -> pd.DataFrame:
             "target_id": ["A"] * 4,
             "at": [0.0, 60.0, 120.0, 180.0],
             "allowed": [1.0, 2.0, 3.0, 4.0],
+            "pending": [0.0, 1.0, 0.0, 1.0],
+            "ready": [5.0, 5.0, 5.0, 0.0],
+            "in_queue": [2.0, 0.0, 1.0, 0.0],
             "busy": [5.0, 5.0, 5.0, 0.0],
             "logged_in": [10.0, 10.0, 10.0, 0.0],
             "accepted_total": [100.0, 110.0, 120.0, 5.0],  # the source restarted at 180 s
@@ -64,14 +63,39 @@ def test_occupancy_is_busy_over_logged_in_and_unknown_without_agents() -> None:
     assert math.isnan(derived["occupancy_pct"].iloc[3])
 
 
-def test_figures_draw_a_goal_line_and_band_per_target_in_the_operator_zone() -> None:
-    derived = add_derived(series())
-    figure = build_abandonment_figure(derived, "Europe/Paris")
-    assert [trace.name for trace in figure.data] == ["A · 95 % band", "A", "A · goal"]
-    assert list(figure.data[2].y) == [3.0] * 4
-    line = build_metric_figure(derived, "allowed", "Allowed", "invitations", "Europe/Paris")
-    assert "invitations" in line.data[0].hovertemplate
-    assert pd.Timestamp(line.data[0].x[0]).hour == 1
+def test_one_figure_draws_the_six_panels_with_the_goal_and_band_in_the_operator_zone() -> None:
+    figure = build_targets_figure(add_derived(series()), "Europe/Paris")
+    panels = {trace.yaxis for trace in figure.data}
+    assert panels == {"y", *(f"y{panel}" for panel in range(2, len(PANELS) + 1))}
+    abandonment = [trace for trace in figure.data if trace.yaxis == "y5"]
+    assert [trace.name for trace in abandonment] == ["A · 95 % band", "A", "A · goal"]
+    assert list(abandonment[2].y) == [3.0] * 4
+    allowed = next(trace for trace in figure.data if trace.yaxis == "y")
+    assert "invitations" in allowed.hovertemplate
+    assert list(allowed.y) == [1.0, 2.0, 3.0, 4.0]
+    assert pd.Timestamp(allowed.x[0]) == pd.Timestamp("1970-01-01 01:00:00"), "Paris wall time"
+    assert [annotation.text for annotation in figure.layout.annotations] == [
+        title for title, _ in PANELS
+    ]
+    assert figure.layout.yaxis5.title.text == "%"
+
+
+def test_each_target_has_one_legend_entry_that_every_panel_obeys() -> None:
+    two = pd.concat([series(), series().assign(target_id="B")], ignore_index=True)
+    figure = build_targets_figure(add_derived(two), "UTC")
+    assert [trace.name for trace in figure.data if trace.showlegend] == ["A", "B"]
+    assert {trace.legendgroup for trace in figure.data} == {"A", "B"}
+    assert len(figure.data) == 2 * 9, "per target: 4 lines, 2 slot lines, band, share, goal"
+
+
+def test_alarm_markers_are_drawn_on_every_panel_and_named_once_in_the_legend() -> None:
+    marker = AlarmMarker(120.0, "raise", "StatisticsStale", "A", "Major", "stale (A)")
+    figure = build_targets_figure(add_derived(series()), "UTC", [marker])
+    points = [trace for trace in figure.data if trace.name == "alarm raised"]
+    assert len(points) == len(PANELS)
+    assert [trace.showlegend for trace in points].count(True) == 1
+    assert {trace.xaxis for trace in points} == {"x", *(f"x{p}" for p in range(2, 7))}
+    assert figure.layout.yaxis14.overlaying == "y6"
 
 
 def test_an_empty_series_gains_the_derived_columns() -> None:

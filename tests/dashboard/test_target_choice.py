@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as sts
 
 from benchmarks.history_fill import fill_history, fill_target_id
-from dashboard.target_choice import PICKER_OPTIONS, picker_options
+from dashboard.target_choice import PICKER_OPTIONS, form_options, picker_options
 from tests.dashboard.conftest import page_test
 from tests.support import write_test_config
 
@@ -46,6 +46,17 @@ def test_options_never_pass_the_limit_plus_the_chosen_and_keep_every_chosen_targ
     assert len(options) <= limit + len(chosen)
     assert len(options) == len(set(options))
     assert all(o in chosen or find.strip().casefold() in o.casefold() for o in options)
+
+
+def test_a_form_offers_every_target_of_a_small_centre_and_the_chosen_ones_of_a_large_one() -> None:
+    known = [f"Queue {i:03d} - chat" for i in range(50)]
+    assert form_options(known, known[:2], [], limit=50) == known
+    in_force = ["Queue 040 - chat", "gone - chat", "Queue 001 - chat"]
+    assert form_options(known, known[:2], in_force, limit=10) == [
+        "Queue 000 - chat",
+        "Queue 001 - chat",
+        "Queue 040 - chat",
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -83,4 +94,6 @@ def test_among_many_targets_the_targets_page_lists_a_few_and_finds_the_rest(
     assert set(picker.value) <= set(picker.options), "the chosen targets stay listed"
     picker.select(wanted).run()
     assert wanted in page.multiselect(key="targets").value
-    assert len(page.get("plotly_chart")) == 6
+    assert len(page.get("plotly_chart")) == 1, "one figure of six panels"
+    # The controls form offers the chosen targets, not every one of the centre's.
+    assert page.selectbox(key="control-target").options == page.multiselect(key="targets").value

@@ -11,7 +11,8 @@ import pytest
 import sqlalchemy
 
 from storage.errors import RecordRejectedError, StorageError
-from storage.history_partitions import (
+from storage.migrate import prepare_schema
+from storage.schema.postgres.partitions import (
     DayPartition,
     batch_key_bounds,
     batch_key_range,
@@ -19,7 +20,6 @@ from storage.history_partitions import (
     ensure_day_partitions,
     list_day_partitions,
 )
-from storage.migrate import prepare_schema
 from storage.sql import Database, DatabaseLocation, build_engine, parse_location
 from tests.storage.history_rows import epoch, record_cycle, target_row
 

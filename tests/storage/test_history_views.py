@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from storage.history_partitions import ensure_day_partitions
 from storage.migrate import prepare_schema
+from storage.schema.postgres.partitions import ensure_day_partitions
 from storage.sql import Database
 from tests.storage.history_rows import (
     VIEW_COLUMNS,

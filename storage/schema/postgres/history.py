@@ -6,7 +6,7 @@ holds). What differs, and why:
 * `target_rows`, the big table (one row per target per cycle), is partitioned by RANGE on
   `batch_key`, one partition per UTC day, so hive-off ends a day's detail by detaching and
   dropping one table (no row deletes, no dead tuples, no vacuum debt) once it has archived it
-  (`storage/history_partitions.py`).
+  (`storage/schema/postgres/partitions.py`).
 * Why on `batch_key` and not on a time column: PostgreSQL requires the partition key in every
   primary key of a partitioned table. Partitioning on time would mean adding `at` to
   `target_rows` (8 more bytes a row, a key unlike SQLite's, and an insert that differs by
