@@ -35,7 +35,14 @@ from connectors.http_exchange import Exchanger, Reply
 from connectors.http_retry import HttpCallError, RetryPolicy, http_failure, send_with_retries
 from domain.decisions import PacingDecision
 from domain.latch import SignalLatch
-from domain.ports import AnswersByTarget, Decisions, PublishIncomplete, StatisticsByTarget
+from domain.ports import (
+    NODE_HEADER,
+    TERM_HEADER,
+    AnswersByTarget,
+    Decisions,
+    PublishIncomplete,
+    StatisticsByTarget,
+)
 from domain.signals import AlarmSink, Condition
 from domain.statistics import PublishResult, TargetStatistics
 
@@ -97,6 +104,15 @@ class EngagementPublisher:
         self._pool = ThreadPoolExecutor(
             max_workers=settings.concurrency, thread_name_prefix="gpe-publish"
         )
+        self._identity: dict[str, str] = {}
+
+    def identify(self, node_id: str, term: int) -> None:
+        """Name the node and the lease term the next publishes are sent under.
+
+        Sent as `X-Pacing-Node` and `X-Pacing-Term` (an extension the platform may ignore, see
+        docs/http.md), so a platform log shows which node published and under which term.
+        """
+        self._identity = {NODE_HEADER: node_id, TERM_HEADER: str(term)}
 
     @property
     def token_fetches(self) -> int:
@@ -156,7 +172,7 @@ class EngagementPublisher:
         return _ChunkOutcome(validate_answer(response.content, [d.target_id for d in chunk]))
 
     def _post(self, body: bytes, deadline: float, max_answer_bytes: int) -> Reply:
-        headers = {"Content-Type": "application/json"}
+        headers = {"Content-Type": "application/json", **self._identity}
         if self._settings.gzip:
             headers["Content-Encoding"] = "gzip"
         else:
