@@ -29,12 +29,17 @@ from domain.ports import (
     close_port,
 )
 from domain.signals import AlarmSignal, AlarmSink, Condition
-from storage.leases import LeaseState, claim_lease, confirm_lease, read_lease, release_lease
+from storage.leases import (
+    MASTER_LEASE,
+    LeaseState,
+    claim_lease,
+    confirm_lease,
+    read_lease,
+    release_lease,
+)
 from storage.sql import ThreadDatabases
 
 log = logging.getLogger(__name__)
-
-MASTER_LEASE = "master"
 
 # The keeper renews between cycles only while a cycle claimed the lease less than this many
 # ttls ago.

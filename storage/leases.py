@@ -23,6 +23,7 @@ from storage.schema.leases import POSTGRES_LEASES_SCHEMA
 from storage.sql import Database
 
 __all__ = [
+    "MASTER_LEASE",
     "LeaseState",
     "claim_lease",
     "confirm_lease",
@@ -30,6 +31,9 @@ __all__ = [
     "read_lease",
     "release_lease",
 ]
+
+# The lease the publishing master holds (one per database).
+MASTER_LEASE = "master"
 
 # Serialises concurrent `CREATE TABLE IF NOT EXISTS` on PostgreSQL, which can otherwise fail
 # with a unique violation in the catalogue when two nodes start at once.

@@ -7,8 +7,10 @@ benchmark's figure (benchmarks/failover.py), not an assertion.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
+from typing import Any
 
 from domain.signals import Condition
 from tests.cluster.harness import (
@@ -17,6 +19,7 @@ from tests.cluster.harness import (
     publishers_after,
     wait_until,
 )
+from tests.support import pacing_cli
 
 
 def test_kill_9_of_the_master_a_standby_publishes_and_no_recorded_cycle_is_lost(
@@ -45,6 +48,9 @@ def test_kill_9_of_the_master_a_standby_publishes_and_no_recorded_cycle_is_lost(
         "the MasterTakeover alarm",
     )
     assert any(f"from {master}" in reason for _, reason in takeovers(cluster))
+    status = cluster_status(cluster, successor.holder)
+    assert status["master"] == successor.holder
+    assert status["lease"]["term"] == successor.term
 
     # The dead master comes back: it records again, as a standby, and lost nothing.
     restarted_at = time.time()
@@ -60,6 +66,16 @@ def test_kill_9_of_the_master_a_standby_publishes_and_no_recorded_cycle_is_lost(
     assert committed <= {c.cycle_id for c in cluster.cycles(master)}
     assert publishers_after(cluster.publishes(), restarted_at) == {successor.holder}
     check_one_publisher_at_a_time(cluster.publishes(), cluster.handover_gap_s)
+
+
+def cluster_status(cluster: Cluster, node_id: str) -> dict[str, Any]:
+    """`pacing cluster status --json` with that node's configuration."""
+    shown = pacing_cli(
+        "cluster", "status", "--json", "--config", str(cluster.nodes[node_id].config)
+    )
+    assert shown.returncode == 0, shown.stderr
+    status: dict[str, Any] = json.loads(shown.stdout)
+    return status
 
 
 def takeovers(cluster: Cluster) -> list[tuple[str, str]]:
