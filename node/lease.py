@@ -50,7 +50,7 @@ KEEP_ALIVE_TTLS = 2
 class IdentifiedPublisher(Protocol):
     """A publisher that can tell the platform which node and lease term send its requests."""
 
-    def identify(self, node_id: str, term: int) -> None: ...
+    def identify(self, node_id: str, term: int, publish_by: float) -> None: ...
 
 
 class LeasedPublisher:
@@ -104,10 +104,13 @@ class LeasedPublisher:
                 f"not published: standby node, {lease.holder} holds the master lease "
                 f"until {lease.expires_at:.0f}"
             )
+        confirming_at = time.monotonic()
         self._confirm(lease)
         self._note_term(lease, now)
         if isinstance(self._inner, IdentifiedPublisher):
-            self._inner.identify(self._node_id, lease.term)
+            # the lease was confirmed to outlive the deadline from before the confirmation
+            publish_by = confirming_at + self._deadline_s
+            self._inner.identify(self._node_id, lease.term, publish_by)
         return self._inner.publish(decisions, statistics, now)
 
     def close(self) -> None:

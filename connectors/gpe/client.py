@@ -105,14 +105,18 @@ class EngagementPublisher:
             max_workers=settings.concurrency, thread_name_prefix="gpe-publish"
         )
         self._identity: dict[str, str] = {}
+        self._publish_by: float | None = None
 
-    def identify(self, node_id: str, term: int) -> None:
-        """Name the node and the lease term the next publishes are sent under.
+    def identify(self, node_id: str, term: int, publish_by: float) -> None:
+        """Name the node and lease term of the next publish, and when it must be over.
 
         Sent as `X-Pacing-Node` and `X-Pacing-Term` (an extension the platform may ignore, see
-        docs/http.md), so a platform log shows which node published and under which term.
+        docs/http.md). `publish_by` (on this publisher's clock, monotonic) is the moment up
+        to which the master lease was confirmed: no request of this publish starts later,
+        even if the process froze between the confirmation and the publish.
         """
         self._identity = {NODE_HEADER: node_id, TERM_HEADER: str(term)}
+        self._publish_by = publish_by
 
     @property
     def token_fetches(self) -> int:
@@ -130,6 +134,8 @@ class EngagementPublisher:
         if not decisions:
             return {}
         deadline = self._clock() + self._settings.budget_s
+        if self._publish_by is not None:
+            deadline = min(deadline, self._publish_by)
         chunks = chunked(list(decisions), self._settings.chunk_size)
         futures = [
             self._pool.submit(self._send_chunk, chunk, statistics, deadline) for chunk in chunks

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import httpx
+import pytest
 
+from connectors.gpe import EngagementPublisher, PublisherSettings
+from connectors.gpe.client import PublishFailedError
+from connectors.http_retry import build_exchanger
+from domain.decisions import PacingDecision
+from domain.signals import CollectingSink
 from fakes import FakeRemote
 from tests.support import eventually
 
@@ -48,6 +55,32 @@ def test_the_platform_log_keeps_requests_without_the_node_headers(remote: FakeRe
     assert answered.status_code == 200
     [record] = remote.state()["publishes"]
     assert (record["node"], record["term"], record["targets"]) == (None, None, 1)
+
+
+def test_no_request_starts_after_the_moment_the_lease_was_confirmed_for(
+    tmp_path: Path, remote: FakeRemote
+) -> None:
+    # As if the process froze between confirming its lease and publishing, and woke late.
+    config = http_config(tmp_path, remote)
+    assert config.hybrid_integration is not None
+    publisher = EngagementPublisher(
+        config.hybrid_integration,
+        PublisherSettings(),
+        {"t": "chat"},
+        CollectingSink(),
+        build_exchanger(),
+    )
+    try:
+        publisher.identify("node-a", 7, publish_by=time.monotonic() - 1.0)
+        with pytest.raises(PublishFailedError):
+            publisher.publish([PacingDecision("t", 1, 5.0, 12.0, "progressive")], {}, time.time())
+        assert remote.state()["bulk_requests"] == 0
+        publisher.identify("node-a", 7, publish_by=time.monotonic() + 30.0)
+        publisher.publish([PacingDecision("t", 1, 5.0, 12.0, "progressive")], {}, time.time())
+        [record] = remote.state()["publishes"]
+        assert (record["node"], record["term"]) == ("node-a", 7)
+    finally:
+        publisher.close()
 
 
 def master_and_standby(

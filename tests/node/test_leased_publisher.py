@@ -3,6 +3,7 @@ confirm to outlive the publish deadline publishes nothing."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,9 +27,11 @@ class RecordingPublisher:
     def __init__(self) -> None:
         self.published = 0
         self.identity: tuple[str, int] | None = None
+        self.publish_by = 0.0
 
-    def identify(self, node_id: str, term: int) -> None:
+    def identify(self, node_id: str, term: int, publish_by: float) -> None:
         self.identity = (node_id, term)
+        self.publish_by = publish_by
 
     def publish(
         self, decisions: Decisions, statistics: StatisticsByTarget, now: float
@@ -141,9 +144,12 @@ def _lease(db: Database) -> LeaseState:
 def test_the_publisher_names_its_node_and_term_to_the_platform(
     any_location: DatabaseLocation, engines: list[sqlalchemy.Engine]
 ) -> None:
-    master, to_master = node(any_location, engines, "node-a")
+    master, to_master = node(any_location, engines, "node-a", deadline_s=1.0)
+    before = time.monotonic()
     master.publish((), {}, 0.0)
     assert to_master.identity == ("node-a", 1)
+    # no request may start after the moment up to which the lease was confirmed
+    assert before + 1.0 <= to_master.publish_by <= time.monotonic() + 1.0
 
 
 def test_a_takeover_from_another_node_is_signalled_once_then_cancelled(
