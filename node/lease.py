@@ -77,6 +77,7 @@ class LeasedPublisher:
         self._sink = sink
         self._was_master: bool | None = None
         self._held_term: int | None = None  # the term of this node's last publish as master
+        self._takeover_raised = False  # MasterTakeover signalled, its cancel not yet sent
         self._last_holder: str | None = None  # the holder this node last saw, if another
         self._cycle_claimed_at = 0.0  # monotonic time of the last claim by a cycle
 
@@ -151,11 +152,12 @@ class LeasedPublisher:
         if self._sink is None:
             return
         if lease.term == self._held_term:
-            self._sink.signal(AlarmSignal(Condition.MASTER_TAKEOVER, False, now))
+            if self._takeover_raised:
+                self._sink.signal(AlarmSignal(Condition.MASTER_TAKEOVER, False, now))
+                self._takeover_raised = False
             return
-        taken_over = lease.term > 1
         self._held_term = lease.term
-        if not taken_over:
+        if lease.term <= 1:  # the first master of this database took nothing over
             return
         before = self._last_holder or "another node"
         reason = f"{self._node_id} took over the master lease (term {lease.term}) from {before}"
@@ -165,6 +167,7 @@ class LeasedPublisher:
                 Condition.MASTER_TAKEOVER, True, now, value=float(lease.term), reason=reason
             )
         )
+        self._takeover_raised = True
 
     def _claim(self) -> LeaseState:
         try:
