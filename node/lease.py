@@ -131,6 +131,10 @@ class LeasedPublisher:
             log.info("node %s released the master lease", self._node_id)
         self._was_master = None
 
+    def close_thread_connection(self) -> None:
+        """Close the calling thread's connection to the lease's database (a thread ending)."""
+        self._databases.close_current_thread()
+
     def renew(self) -> LeaseState | None:
         """Renew the lease if this node is master and still cycling (the keeper's turn).
 
@@ -236,6 +240,7 @@ class MasterLeaseKeeper:
             "master-lease",
             lambda: self._renew(every_s),
             failure_pause_s=every_s,
+            on_exit=publisher.close_thread_connection,
             logger=log,
         )
 
@@ -247,7 +252,13 @@ class MasterLeaseKeeper:
         self._publisher.release()
 
     def _renew(self, every_s: float) -> float:
-        lease = self._publisher.renew()
+        try:
+            lease = self._publisher.renew()
+        except Exception as error:  # noqa: BLE001 - the next cycle's claim reports it in full
+            log.warning(
+                "node %s: could not renew the master lease (%s)", self._publisher.node_id, error
+            )
+            return every_s
         if lease is not None and not lease.held_by(self._publisher.node_id):
             log.info(
                 "node %s: renewing failed, %s holds the master lease (term %d)",
