@@ -34,7 +34,7 @@ AUDIT_COLUMNS: tuple[str, ...] = (
 )
 _INSERT = """
 INSERT INTO audit_log (at, who, action, subject, old_value, new_value, reason, source)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+VALUES (:at, :who, :action, :subject, :old_value, :new_value, :reason, :source)
 """
 
 
@@ -53,16 +53,16 @@ def append_audit(db: sqlite_utils.Database, entry: AuditEntry) -> None:
     """Append one row inside the caller's write transaction."""
     db.execute(
         _INSERT,
-        (
-            entry.at,
-            entry.who,
-            entry.action,
-            entry.subject,
-            entry.old_value,
-            entry.new_value,
-            entry.reason,
-            entry.source,
-        ),
+        {
+            "at": entry.at,
+            "who": entry.who,
+            "action": entry.action,
+            "subject": entry.subject,
+            "old_value": entry.old_value,
+            "new_value": entry.new_value,
+            "reason": entry.reason,
+            "source": entry.source,
+        },
     )
 
 
@@ -72,7 +72,7 @@ def record_audit(db: sqlite_utils.Database, entry: AuditEntry) -> None:
         append_audit(db, entry)
 
 
-def _where(selection: AuditFilter) -> tuple[str, list[Any]]:
+def _where(selection: AuditFilter) -> tuple[str, dict[str, Any]]:
     for name in ("since", "until"):
         bound = getattr(selection, name)
         if bound is not None and math.isnan(bound):
@@ -84,22 +84,24 @@ def _where(selection: AuditFilter) -> tuple[str, list[Any]]:
     ):
         raise InvalidQueryError("the audit range starts after it ends: swap the two dates")
     clauses: list[str] = ["1 = 1"]
-    params: list[Any] = []
+    params: dict[str, Any] = {}
     if selection.since is not None:
-        clauses.append("at >= ?")
-        params.append(selection.since)
+        clauses.append("at >= :since")
+        params["since"] = selection.since
     if selection.until is not None:
-        clauses.append("at <= ?")
-        params.append(selection.until)
+        clauses.append("at <= :until")
+        params["until"] = selection.until
     if selection.who:
-        clauses.append("who = ?")
-        params.append(selection.who)
+        clauses.append("who = :who")
+        params["who"] = selection.who
     if selection.action:
-        clauses.append("(action = ? OR substr(action, 1, ?) = ?)")
-        params.extend([selection.action, len(selection.action) + 1, selection.action + "."])
+        clauses.append("(action = :action OR substr(action, 1, :prefix_chars) = :prefix)")
+        params["action"] = selection.action
+        params["prefix_chars"] = len(selection.action) + 1
+        params["prefix"] = selection.action + "."
     if selection.subject:
-        clauses.append("subject = ?")
-        params.append(selection.subject)
+        clauses.append("subject = :subject")
+        params["subject"] = selection.subject
     return " AND ".join(clauses), params
 
 
@@ -110,8 +112,8 @@ def read_audit(
     where, params = _where(selection)
     cursor = db.conn.execute(
         f"SELECT {', '.join(AUDIT_COLUMNS)} FROM audit_log WHERE {where} "
-        "ORDER BY at DESC, audit_id DESC LIMIT ?",
-        (*params, limit),
+        "ORDER BY at DESC, audit_id DESC LIMIT :limit",
+        {**params, "limit": limit},
     )
     return pd.DataFrame(cursor.fetchall(), columns=list(AUDIT_COLUMNS))
 
@@ -138,11 +140,13 @@ def export_audit(
     last_id = 0
     written = 0
     sql = (
-        f"SELECT {', '.join(AUDIT_COLUMNS)} FROM audit_log WHERE {where} AND audit_id > ? "
-        "ORDER BY audit_id LIMIT ?"
+        f"SELECT {', '.join(AUDIT_COLUMNS)} FROM audit_log WHERE {where} AND audit_id > :after "
+        "ORDER BY audit_id LIMIT :chunk_rows"
     )
     while True:
-        rows = db.conn.execute(sql, (*params, last_id, chunk_rows)).fetchall()
+        rows = db.conn.execute(
+            sql, {**params, "after": last_id, "chunk_rows": chunk_rows}
+        ).fetchall()
         for row in rows:
             writer.writerow(export_cells(_EXPORT_KINDS, row))
         written += len(rows)

@@ -11,7 +11,7 @@ The rules for resets and gaps are `domain.compliance.counter_increase`'s.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
@@ -26,6 +26,7 @@ from domain.compliance import (
     window_length_s,
     window_since,
 )
+from storage.dialect import bucket_start, json_values, relation_names, row_at_extreme
 from storage.frames import check_range, fetch, target_filter
 
 _ROLLUPS = "target_minute_rollups"
@@ -34,9 +35,9 @@ LastSample = tuple[float, int | None, int | None]
 
 # Every target: the keyed tables in time order, partitioned by the integer key (through the
 # cycle_targets view the window sorted on its text ids and record_id: about 3x slower).
-_DETAIL_MINUTES = """
+_DETAIL_MINUTES = f"""
 SELECT k.target_id, minute, accepted, abandoned FROM (
-    SELECT target_key, CAST(at / 60 AS INTEGER) * 60.0 AS minute,
+    SELECT target_key, {bucket_start("at", "60.0")} AS minute,
            sum(CASE WHEN prev_acc IS NULL THEN 0 WHEN acc >= prev_acc THEN acc - prev_acc
                     ELSE acc END) AS accepted,
            sum(CASE WHEN prev_ab IS NULL THEN 0 WHEN ab >= prev_ab THEN ab - prev_ab
@@ -46,40 +47,42 @@ SELECT k.target_id, minute, accepted, abandoned FROM (
                r.abandoned_total AS ab, lag(r.accepted_total) OVER w AS prev_acc,
                lag(r.abandoned_total) OVER w AS prev_ab
         FROM row_batches AS b JOIN target_rows AS r ON r.batch_key = b.batch_key
-        WHERE b.at >= ? AND b.at <= ? AND r.accepted_total IS NOT NULL
+        WHERE b.at >= :since AND b.at <= :until AND r.accepted_total IS NOT NULL
           AND r.abandoned_total IS NOT NULL
         WINDOW w AS (PARTITION BY r.target_key ORDER BY b.at, b.cycle_id)
-    )
+    ) AS samples
     GROUP BY target_key, minute
-) JOIN target_keys AS k USING (target_key)
+) AS minutes JOIN target_keys AS k USING (target_key)
 """
 
-# SQLite takes the bare columns of a min()/max() aggregate from the row holding the extreme.
-_EDGE_SAMPLE = """
-SELECT target_id, {edge}(at), accepted_total, abandoned_total FROM cycle_targets
-WHERE at >= ? AND at <= ? AND accepted_total IS NOT NULL AND abandoned_total IS NOT NULL{where}
-GROUP BY target_id
+# Each target's first or last sample in the range (the row at its least or greatest `at`).
+_EDGE_ROWS = """
+FROM cycle_targets
+WHERE at >= :since AND at <= :until AND accepted_total IS NOT NULL
+  AND abandoned_total IS NOT NULL{where}
 """
+_TOTALS = ("accepted_total", "abandoned_total")
 
 _SAMPLE_BEFORE = """
 SELECT at, accepted_total, abandoned_total FROM cycle_targets
-WHERE target_id = ? AND at < ? AND accepted_total IS NOT NULL AND abandoned_total IS NOT NULL
+WHERE target_id = :target_id AND at < :before AND accepted_total IS NOT NULL
+  AND abandoned_total IS NOT NULL
 ORDER BY at DESC LIMIT 1
 """
 
 # The same for a few targets (a dashboard page): from each target's key to its rows of each
 # batch in range by the primary key (batch_key, target_key), not through every row of every
 # batch. CROSS JOIN keeps that order; `cycle_id` orders a target's rows as `record_id` does.
-_FEW_ROWS = """
+_FEW_ROWS = f"""
     FROM target_keys AS k
     CROSS JOIN row_batches AS b
     JOIN target_rows AS r ON r.batch_key = b.batch_key AND r.target_key = k.target_key
-    WHERE k.target_id IN (SELECT value FROM json_each(:targets)) AND b.at >= :since
+    WHERE k.target_id IN ({json_values("target_ids")}) AND b.at >= :since
       AND b.at <= :until AND r.accepted_total IS NOT NULL AND r.abandoned_total IS NOT NULL
 """
 
 _DETAIL_MINUTES_FEW = f"""
-SELECT target_id, CAST(at / 60 AS INTEGER) * 60.0 AS minute,
+SELECT target_id, {bucket_start("at", "60.0")} AS minute,
        sum(CASE WHEN prev_acc IS NULL THEN 0 WHEN acc >= prev_acc THEN acc - prev_acc
                 ELSE acc END),
        sum(CASE WHEN prev_ab IS NULL THEN 0 WHEN ab >= prev_ab THEN ab - prev_ab ELSE ab END)
@@ -89,31 +92,33 @@ FROM (
            lag(r.abandoned_total) OVER w AS prev_ab
     {_FEW_ROWS}
     WINDOW w AS (PARTITION BY k.target_id ORDER BY b.at, b.cycle_id)
-)
+) AS samples
 GROUP BY target_id, minute
 """
 
-_EDGE_SAMPLE_FEW = f"""
-SELECT k.target_id, {{edge}}(b.at), r.accepted_total, r.abandoned_total
-{_FEW_ROWS}
-GROUP BY k.target_id
-"""
 
-_ROLLUP_MINUTES_FEW = """
+def _edge_samples(edge: Literal["min", "max"], few: bool, where: str) -> str:
+    if few:
+        columns = ("r.accepted_total", "r.abandoned_total")
+        return row_at_extreme(edge, "k.target_id", "b.at", columns, _FEW_ROWS)
+    return row_at_extreme(edge, "target_id", "at", _TOTALS, _EDGE_ROWS.format(where=where))
+
+
+_ROLLUP_MINUTES_FEW = f"""
 SELECT k.target_id, m.minute_start, m.accepted_delta, m.abandoned_delta
 FROM target_keys AS k CROSS JOIN minute_rollups AS m
-WHERE k.target_id IN (SELECT value FROM json_each(:targets)) AND m.target_key = k.target_key
+WHERE k.target_id IN ({json_values("target_ids")}) AND m.target_key = k.target_key
   AND m.minute_start >= :since AND m.minute_start <= :until
 """
 
 _ROLLUP_MINUTES = f"""
 SELECT target_id, minute_start, accepted_delta, abandoned_delta FROM {_ROLLUPS}
-WHERE minute_start >= ? AND minute_start <= ?{{where}}
+WHERE minute_start >= :since AND minute_start <= :until{{where}}
 """
 
 _ROLLUP_BEFORE = f"""
 SELECT last_at, accepted_last, abandoned_last FROM {_ROLLUPS}
-WHERE target_id = ? AND last_at < ? ORDER BY minute_start DESC LIMIT 1
+WHERE target_id = :target_id AND last_at < :before ORDER BY minute_start DESC LIMIT 1
 """
 
 
@@ -129,14 +134,10 @@ def read_minute_counts(
     start = minute_of(since)
     few = target_ids is not None
     where, params = target_filter("target_id", target_ids)
-    named = {"targets": params[0] if params else "[]", "since": start, "until": until}
-    positional = [start, until, *params]
+    named = {"since": start, "until": until, **params}
 
     def read(every: str, for_few: str) -> list[Any]:
-        if few:
-            found: list[Any] = db.conn.execute(for_few, named).fetchall()
-            return found
-        return fetch(db, every, positional)
+        return fetch(db, for_few if few else every, named)
 
     counts: dict[tuple[str, float], list[int]] = {}
     for target_id, minute, accepted, abandoned in read(_DETAIL_MINUTES, _DETAIL_MINUTES_FEW):
@@ -150,9 +151,8 @@ def read_minute_counts(
             cell = counts.setdefault((target_id, float(minute)), [0, 0])
             cell[0] += int(accepted)
             cell[1] += int(abandoned)
-    edge = _EDGE_SAMPLE.format(edge="{edge}", where=where)
     for target_id, at, accepted, abandoned in read(
-        edge.format(edge="min"), _EDGE_SAMPLE_FEW.format(edge="min")
+        _edge_samples("min", False, where), _edge_samples("min", True, where)
     ):
         before = _sample_before(db, target_id, at, start, rolled)
         if before is None:
@@ -163,7 +163,7 @@ def read_minute_counts(
     last = {
         target_id: (float(at), accepted, abandoned)
         for target_id, at, accepted, abandoned in read(
-            edge.format(edge="max"), _EDGE_SAMPLE_FEW.format(edge="max")
+            _edge_samples("max", False, where), _edge_samples("max", True, where)
         )
     }
     minutes = [
@@ -177,12 +177,12 @@ def _sample_before(
     db: sqlite_utils.Database, target_id: str, first_at: float, start: float, rolled: bool
 ) -> LastSample | None:
     """The sample the window's first detail row continues from: detail first, then rollups."""
-    found = fetch(db, _SAMPLE_BEFORE, [target_id, start])
+    found = fetch(db, _SAMPLE_BEFORE, {"target_id": target_id, "before": start})
     if found:
         return found[0][0], found[0][1], found[0][2]
     if not rolled:
         return None
-    found = fetch(db, _ROLLUP_BEFORE, [target_id, first_at])
+    found = fetch(db, _ROLLUP_BEFORE, {"target_id": target_id, "before": first_at})
     if found and found[0][1] is not None and found[0][2] is not None:
         return found[0][0], found[0][1], found[0][2]
     return None
@@ -236,7 +236,4 @@ def read_compliance(
 
 def _has_rollups(db: sqlite_utils.Database) -> bool:
     # a view over `minute_rollups` since the compact history (migration 6)
-    found = fetch(
-        db, "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?", [_ROLLUPS]
-    )
-    return bool(found)
+    return _ROLLUPS in relation_names(db)

@@ -25,11 +25,14 @@ from storage.transactions import write_transaction
 
 _COLUMNS = "target_id, kind, value, reason, set_by, set_at, expires_at"
 _UPSERT = f"""
-INSERT INTO target_controls ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)
+INSERT INTO target_controls ({_COLUMNS})
+VALUES (:target_id, :kind, :value, :reason, :set_by, :set_at, :expires_at)
 ON CONFLICT (target_id, kind) DO UPDATE SET
     value = excluded.value, reason = excluded.reason, set_by = excluded.set_by,
     set_at = excluded.set_at, expires_at = excluded.expires_at
 """
+
+_DELETE = "DELETE FROM target_controls WHERE target_id = :target_id AND kind = :kind"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +68,8 @@ def load_controls(db: sqlite_utils.Database) -> list[TargetControl]:
 
 def _load_one(db: sqlite_utils.Database, target_id: str, kind: str) -> TargetControl | None:
     row = db.conn.execute(
-        f"SELECT {_COLUMNS} FROM target_controls WHERE target_id = ? AND kind = ?",
-        (target_id, kind),
+        f"SELECT {_COLUMNS} FROM target_controls WHERE target_id = :target_id AND kind = :kind",
+        {"target_id": target_id, "kind": kind},
     ).fetchone()
     return None if row is None else _control(row)
 
@@ -77,15 +80,15 @@ def save_control(db: sqlite_utils.Database, control: TargetControl, source: str)
         old = _load_one(db, control.target_id, control.kind)
         db.execute(
             _UPSERT,
-            (
-                control.target_id,
-                control.kind,
-                control.value,
-                control.reason,
-                control.set_by,
-                control.set_at,
-                control.expires_at,
-            ),
+            {
+                "target_id": control.target_id,
+                "kind": control.kind,
+                "value": control.value,
+                "reason": control.reason,
+                "set_by": control.set_by,
+                "set_at": control.set_at,
+                "expires_at": control.expires_at,
+            },
         )
         append_audit(
             db,
@@ -117,9 +120,7 @@ def remove_control(
         old = _load_one(db, target_id, kind)
         if old is None:
             return None
-        db.execute(
-            "DELETE FROM target_controls WHERE target_id = ? AND kind = ?", (target_id, kind)
-        )
+        db.execute(_DELETE, {"target_id": target_id, "kind": kind})
         action = "control.resume" if kind == "pause" else f"control.{kind}.remove"
         append_audit(
             db,
@@ -131,23 +132,20 @@ def remove_control(
 def lapse_controls(db: sqlite_utils.Database, now: float, source: str) -> list[TargetControl]:
     """Delete the controls whose expiry has passed, one audit row each; return them."""
     due = db.conn.execute(
-        "SELECT 1 FROM target_controls WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT 1",
-        (now,),
+        "SELECT 1 FROM target_controls WHERE expires_at IS NOT NULL AND expires_at <= :now LIMIT 1",
+        {"now": now},
     ).fetchone()
     if due is None:  # the usual case: no write lock taken
         return []
     with write_transaction(db):
         rows = db.conn.execute(
             f"SELECT {_COLUMNS} FROM target_controls "
-            "WHERE expires_at IS NOT NULL AND expires_at <= ?",
-            (now,),
+            "WHERE expires_at IS NOT NULL AND expires_at <= :now",
+            {"now": now},
         ).fetchall()
         lapsed = [_control(row) for row in rows]
         for control in lapsed:
-            db.execute(
-                "DELETE FROM target_controls WHERE target_id = ? AND kind = ?",
-                (control.target_id, control.kind),
-            )
+            db.execute(_DELETE, {"target_id": control.target_id, "kind": control.kind})
             append_audit(
                 db,
                 AuditEntry(
@@ -167,19 +165,20 @@ def lapse_controls(db: sqlite_utils.Database, now: float, source: str) -> list[T
 def request_node_action(db: sqlite_utils.Database, kind: str, who: str, at: float) -> int:
     """Leave a request (`reload`) that every node picks up at its next cycle; its id."""
     with write_transaction(db):
-        cursor = db.execute(
-            "INSERT INTO node_requests (kind, requested_by, requested_at) VALUES (?, ?, ?)",
-            (kind, who, at),
-        )
-        return int(cursor.lastrowid or 0)
+        row = db.execute(
+            "INSERT INTO node_requests (kind, requested_by, requested_at) "
+            "VALUES (:kind, :who, :at) RETURNING request_id",
+            {"kind": kind, "who": who, "at": at},
+        ).fetchone()
+        return int(row[0])
 
 
 def latest_node_request(db: sqlite_utils.Database, kind: str) -> NodeRequest | None:
     """The newest request of this kind, if any."""
     row = db.conn.execute(
         "SELECT request_id, kind, requested_by, requested_at FROM node_requests "
-        "WHERE kind = ? ORDER BY request_id DESC LIMIT 1",
-        (kind,),
+        "WHERE kind = :kind ORDER BY request_id DESC LIMIT 1",
+        {"kind": kind},
     ).fetchone()
     if row is None:
         return None

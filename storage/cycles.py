@@ -11,13 +11,13 @@ import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from operator import attrgetter
 
 import sqlite_utils
 
 from domain.records import CycleRecord, TargetRecord
+from storage.dialect import bulk_insert, json_values, relation_names
 from storage.errors import InvalidQueryError
-from storage.frames import fetch
+from storage.frames import count_where, fetch
 from storage.schema.compact import FIGURE_COLUMNS
 from storage.transactions import write_transaction
 
@@ -35,35 +35,33 @@ _LATEST_COLUMNS = (
 )
 
 
-_cycle_values = attrgetter(*_CYCLE_COLUMNS)  # a tuple in column order
+def _cycle_values(cycle: CycleRecord) -> dict[str, object]:
+    return {name: getattr(cycle, name) for name in _CYCLE_COLUMNS}
 
 
 def _insert_sql(table: str, columns: Sequence[str], conflict_key: str) -> str:
     # Identifiers come from the dataclass fields above, never from callers.
     names = ", ".join(columns)
-    marks = ", ".join("?" for _ in columns)
+    marks = ", ".join(f":{name}" for name in columns)
     return f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT({conflict_key}) DO NOTHING"
 
 
 _INSERT_CYCLE = _insert_sql("cycles", _CYCLE_COLUMNS, "cycle_id")
 
 
-_INSERT_BATCH = "INSERT INTO row_batches (cycle_id, at) VALUES (?, ?)"
+_INSERT_BATCH = "INSERT INTO row_batches (cycle_id, at) VALUES (:cycle_id, :at) RETURNING batch_key"
 
 
-_INSERT_ROW = (
-    f"INSERT INTO target_rows (batch_key, target_key, media_key, {', '.join(FIGURE_COLUMNS)}, "
-    f"reason_key, error_key) VALUES ({', '.join('?' * (len(FIGURE_COLUMNS) + 5))})"
-)
+_ROW_COLUMNS = ("batch_key", "target_key", "media_key", *FIGURE_COLUMNS, "reason_key", "error_key")
 
 
 # The latest state, from the rows just stored (one statement per batch, no Python per row).
 _UPSERT_LATEST = f"""
 INSERT INTO target_latest (target_key, cycle_id, at, media_key, {", ".join(FIGURE_COLUMNS)},
                            reason_key, error_key, updated_at)
-SELECT r.target_key, ?, ?, r.media_key, {", ".join(f"r.{name}" for name in FIGURE_COLUMNS)},
-       r.reason_key, r.error_key, ?
-FROM target_rows AS r WHERE r.batch_key = ?
+SELECT r.target_key, :cycle_id, :at, r.media_key,
+       {", ".join(f"r.{name}" for name in FIGURE_COLUMNS)}, r.reason_key, r.error_key, :stamp
+FROM target_rows AS r WHERE r.batch_key = :batch_key
 ON CONFLICT (target_key) DO UPDATE SET
     {", ".join(f"{c} = excluded.{c}" for c in _LATEST_COLUMNS)}
 -- a late retry of an old cycle must not overwrite a newer live state
@@ -103,15 +101,16 @@ def _add_keys(db: sqlite_utils.Database, keys: _Keys, targets: Sequence[TargetRe
     target_ids = json.dumps([t.target_id for t in targets])
     texts = {t.media for t in targets} | {t.reason for t in targets} | {t.error for t in targets}
     texts.discard(None)
+    # WHERE true: SQLite's parser needs it between a SELECT and ON CONFLICT.
     conn.execute(
-        "INSERT INTO target_keys (target_id) SELECT value FROM json_each(?) WHERE true "
-        "ON CONFLICT (target_id) DO NOTHING",
-        (target_ids,),
+        f"INSERT INTO target_keys (target_id) SELECT * FROM ({json_values('ids')}) AS v "
+        "WHERE true ON CONFLICT (target_id) DO NOTHING",
+        {"ids": target_ids},
     )
     conn.execute(
-        "INSERT INTO text_keys (value) SELECT value FROM json_each(?) WHERE true "
-        "ON CONFLICT (value) DO NOTHING",
-        (json.dumps(sorted(t for t in texts if t is not None)),),
+        f"INSERT INTO text_keys (value) SELECT * FROM ({json_values('texts')}) AS v "
+        "WHERE true ON CONFLICT (value) DO NOTHING",
+        {"texts": json.dumps(sorted(t for t in texts if t is not None))},
     )
     keys.targets = dict(conn.execute("SELECT target_id, target_key FROM target_keys"))
     keys.texts = {None: None, **dict(conn.execute("SELECT value, text_key FROM text_keys"))}
@@ -177,16 +176,21 @@ def record_cycle(
                 return False  # a retry: the targets were stored with the cycle, atomically
             batches: dict[float, int] = {}
             for at in sorted({t.at for t in targets}):
-                batch_key = conn.execute(_INSERT_BATCH, (cycle.cycle_id, at)).lastrowid
-                batches[at] = int(batch_key) if batch_key is not None else 0
+                (batch_key,) = conn.execute(
+                    _INSERT_BATCH, {"cycle_id": cycle.cycle_id, "at": at}
+                ).fetchone()
+                batches[at] = int(batch_key)
             try:
                 rows = _row_tuples(keys, batches, targets)
             except KeyError:
                 _add_keys(db, keys, targets)
                 rows = _row_tuples(keys, batches, targets)
-            conn.executemany(_INSERT_ROW, rows)
+            bulk_insert(conn, "target_rows", _ROW_COLUMNS, rows)
             for at, batch_key in batches.items():
-                conn.execute(_UPSERT_LATEST, (cycle.cycle_id, at, stamp, batch_key))
+                conn.execute(
+                    _UPSERT_LATEST,
+                    {"cycle_id": cycle.cycle_id, "at": at, "stamp": stamp, "batch_key": batch_key},
+                )
     except BaseException:
         setattr(db, _KEYS_ATTRIBUTE, None)  # keys made by the rolled-back write are gone
         raise
@@ -234,20 +238,20 @@ def read_cycle_summary(db: sqlite_utils.Database, now: float, window_s: float) -
     (total,) = fetch(db, "SELECT count(*) FROM cycles")[0]
     in_window, mean_d, max_d, mean_l, max_l, overruns, failed = fetch(
         db,
-        """
+        f"""
         SELECT count(*), avg(duration_s), max(duration_s), avg(lateness_s), max(lateness_s),
-               coalesce(sum(status = 'overrun'), 0), coalesce(sum(status = 'failed'), 0)
-        FROM cycles WHERE started_at > ? AND started_at <= ?
+               {count_where("status = 'overrun'")}, {count_where("status = 'failed'")}
+        FROM cycles WHERE started_at > :since AND started_at <= :now
         """,
-        (since, now),
+        {"since": since, "now": now},
     )[0]
     skipped, missed = fetch(
         db,
-        """
-        SELECT coalesce(sum(kind = 'skipped'), 0), coalesce(sum(kind = 'missed'), 0)
-        FROM scheduler_events WHERE at > ? AND at <= ?
+        f"""
+        SELECT {count_where("kind = 'skipped'")}, {count_where("kind = 'missed'")}
+        FROM scheduler_events WHERE at > :since AND at <= :now
         """,
-        (since, now),
+        {"since": since, "now": now},
     )[0]
     last = fetch(db, "SELECT started_at, status FROM cycles ORDER BY started_at DESC LIMIT 1")
     last_age_s = now - last[0][0] if last else None
@@ -271,7 +275,7 @@ def read_cycle_summary(db: sqlite_utils.Database, now: float, window_s: float) -
 
 def count_rows(db: sqlite_utils.Database) -> dict[str, int]:
     """Row count of every Pacing Watch table present in the database."""
-    present = {*db.table_names(), *db.view_names()}
+    present = relation_names(db)
     # Table names come from the fixed TABLES tuple, never from callers.
     return {
         name: int(fetch(db, f"SELECT count(*) FROM {name}")[0][0])

@@ -10,10 +10,10 @@ from __future__ import annotations
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Literal
 
 import sqlite_utils
 
+from storage.dialect import Synchronous, configure_connection
 from storage.errors import (
     DatabaseBusyError,
     DatabaseMissingError,
@@ -46,7 +46,6 @@ __all__ = [
 ]
 
 DEFAULT_BUSY_TIMEOUT_MS = 5000
-Synchronous = Literal["NORMAL", "FULL"]
 
 
 def connect(
@@ -76,10 +75,7 @@ def connect(
         ) from exc
     db = sqlite_utils.Database(conn, execute_plugins=False)
     try:
-        _apply_pragmas(db, busy_timeout_ms)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute(f"PRAGMA synchronous={synchronous}")  # checked literal above
-        db.execute("PRAGMA foreign_keys=ON")
+        configure_connection(conn, busy_timeout_ms, synchronous=synchronous)
         apply_migrations(db)
         convert_legacy_rows(db)  # resumes a conversion a crash interrupted; no-op when done
     except sqlite3.Error as exc:
@@ -115,8 +111,7 @@ def connect_readonly(
         ) from exc
     db = sqlite_utils.Database(conn, execute_plugins=False, recursive_triggers=False)
     try:
-        _apply_pragmas(db, busy_timeout_ms)
-        db.execute("PRAGMA query_only=ON")
+        configure_connection(conn, busy_timeout_ms, synchronous=None)
         check_schema_readable(db, str(file))
     except sqlite3.Error as exc:
         conn.close()
@@ -130,10 +125,6 @@ def connect_readonly(
 def _check_busy_timeout(busy_timeout_ms: int) -> None:
     if busy_timeout_ms < 0:
         raise ValueError(f"busy_timeout_ms must not be negative, got {busy_timeout_ms}")
-
-
-def _apply_pragmas(db: sqlite_utils.Database, busy_timeout_ms: int) -> None:
-    db.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
 
 
 class PerThreadDatabase:

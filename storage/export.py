@@ -18,7 +18,6 @@ in the middle; a cell that starts (after spaces) like a formula is prefixed with
 from __future__ import annotations
 
 import csv
-import json
 import math
 import re
 from collections.abc import Sequence
@@ -29,6 +28,7 @@ import sqlite_utils
 
 from domain.records import TARGET_VALUE_COLUMNS
 from storage.errors import InvalidQueryError
+from storage.frames import target_filter
 
 __all__ = ["DEFAULT_COLUMNS", "EXPORT_COLUMNS", "csv_writer", "export_cycle_history"]
 
@@ -105,21 +105,20 @@ def export_cycle_history(
     # The keyset (at, cycle_id, target_id) is selected after the chosen columns.
     keyset = ("t.at", "t.cycle_id", "t.target_id")
     select = ", ".join([*(EXPORT_COLUMNS[name] for name in chosen), *keyset])
-    filters = ["(t.at, t.cycle_id, t.target_id) > (?, ?, ?)", "t.at >= ?"]
-    fixed_params: list[Any] = []
+    filters = ["(t.at, t.cycle_id, t.target_id) > (:key_at, :key_cycle, :key_target)"]
+    filters.append("t.at >= :key_at")
+    where, fixed_params = target_filter("t.target_id", target_ids)
     if since is not None:
-        filters.append("t.at >= ?")
-        fixed_params.append(since)
+        filters.append("t.at >= :since")
+        fixed_params["since"] = since
     if until is not None:
-        filters.append("t.at <= ?")
-        fixed_params.append(until)
-    if target_ids is not None:
-        filters.append("t.target_id IN (SELECT value FROM json_each(?))")
-        fixed_params.append(json.dumps(list(target_ids)))
+        filters.append("t.at <= :until")
+        fixed_params["until"] = until
     sql = (
         f"SELECT {select} FROM cycle_targets_keyed AS t "
         "JOIN cycles AS c ON c.cycle_id = t.cycle_id "
-        f"WHERE {' AND '.join(filters)} ORDER BY t.at, t.cycle_id, t.target_id LIMIT ?"
+        f"WHERE {' AND '.join(filters)}{where} "
+        "ORDER BY t.at, t.cycle_id, t.target_id LIMIT :chunk_rows"
     )
 
     writer = csv_writer(out)
@@ -132,7 +131,9 @@ def export_cycle_history(
     written = 0
     while True:
         # `t.at >= key` repeats the keyset's first part so the time index bounds the scan.
-        rows = db.conn.execute(sql, (*key, key[0], *fixed_params, chunk_rows)).fetchall()
+        keyset_params = {"key_at": key[0], "key_cycle": key[1], "key_target": key[2]}
+        params = {**keyset_params, **fixed_params, "chunk_rows": chunk_rows}
+        rows = db.conn.execute(sql, params).fetchall()
         if not rows:
             break
         for row in rows:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 import sqlite_utils
 
 from domain.records import TARGET_COLUMN_KINDS
+from storage.dialect import json_values
 from storage.errors import InvalidQueryError
 
 Row = tuple[Any, ...]
@@ -19,10 +20,20 @@ Row = tuple[Any, ...]
 _EXTRA_FLOAT_COLUMNS = ("at", "updated_at")
 
 
-def fetch(db: sqlite_utils.Database, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-    """Every row of one parameterised query."""
-    found: list[Row] = db.conn.execute(sql, tuple(params)).fetchall()
+Params = dict[str, Any]
+
+
+def fetch(
+    db: sqlite_utils.Database, sql: str, params: Mapping[str, Any] | None = None
+) -> list[Row]:
+    """Every row of one query with named `:parameters` (the facade's form on both engines)."""
+    found: list[Row] = db.conn.execute(sql, dict(params or {})).fetchall()
     return found
+
+
+def count_where(condition: str) -> str:
+    """How many rows meet `condition`, 0 for none (SQLite's `sum(<boolean>)`, portably)."""
+    return f"coalesce(sum(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)"
 
 
 def check_range(since: float, until: float) -> None:
@@ -33,11 +44,14 @@ def check_range(since: float, until: float) -> None:
         )
 
 
-def target_filter(column: str, target_ids: Sequence[str] | None) -> tuple[str, list[Any]]:
-    """An `AND column IN (...)` clause and its parameter; nothing for every target (None)."""
+def target_filter(column: str, target_ids: Sequence[str] | None) -> tuple[str, Params]:
+    """An `AND column IN (...)` clause and its `:target_ids` parameter; nothing for None (all)."""
     if target_ids is None:
-        return "", []
-    return f" AND {column} IN (SELECT value FROM json_each(?))", [json.dumps(list(target_ids))]
+        return "", {}
+    return (
+        f" AND {column} IN ({json_values('target_ids')})",
+        {"target_ids": json.dumps(list(target_ids))},
+    )
 
 
 def typed_frame(found: list[Row], columns: Sequence[str]) -> pd.DataFrame:
@@ -70,3 +84,14 @@ def add_utc_time(frame: pd.DataFrame) -> pd.DataFrame:
     """Add `at_utc`, the row's time as a UTC timestamp."""
     frame["at_utc"] = pd.to_datetime(frame["at"], unit="s", utc=True)
     return frame
+
+
+def named_list(prefix: str, values: Sequence[Any]) -> tuple[str, Params]:
+    """`(:prefix_0, :prefix_1, ...)` and its parameters: a list for `IN`, one name per value."""
+    names = {f"{prefix}_{i}": value for i, value in enumerate(values)}
+    return "(" + ", ".join(f":{name}" for name in names) + ")", names
+
+
+def named_values(columns: Sequence[str]) -> str:
+    """`:a, :b, ...` for an `INSERT ... VALUES` whose parameters are named after its columns."""
+    return ", ".join(f":{name}" for name in columns)

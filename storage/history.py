@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
-from typing import Any
 
 import pandas as pd
 import sqlite_utils
@@ -49,13 +47,12 @@ def read_target_history(
     """Per-target cycle rows with `since <= at <= until`, oldest first; None = every target."""
     if math.isnan(since) or math.isnan(until) or since > until:
         raise InvalidQueryError(f"since must not be after until, got since={since}, until={until}")
-    sql = _HISTORY_SELECT + " WHERE t.at >= ? AND t.at <= ?"
-    params: list[Any] = [since, until]
-    if target_ids is not None:
-        sql += " AND t.target_id IN (SELECT value FROM json_each(?))"
-        params.append(json.dumps(list(target_ids)))
+    where, params = target_filter("t.target_id", target_ids)
+    sql = _HISTORY_SELECT + f" WHERE t.at >= :since AND t.at <= :until{where}"
     sql += " ORDER BY t.at, t.target_id"
-    frame = typed_frame(fetch(db, sql, params), _HISTORY_COLUMNS)
+    frame = typed_frame(
+        fetch(db, sql, {"since": since, "until": until, **params}), _HISTORY_COLUMNS
+    )
     return add_utc_time(with_abandon_ratio(frame))
 
 
@@ -65,8 +62,8 @@ def count_history_rows(
     """How many rows an export of this range and these targets would write."""
     check_range(since, until)
     where, params = target_filter("target_id", target_ids)
-    sql = f"SELECT count(*) FROM cycle_targets WHERE at >= ? AND at <= ?{where}"
-    return int(fetch(db, sql, [since, until, *params])[0][0])
+    sql = f"SELECT count(*) FROM cycle_targets WHERE at >= :since AND at <= :until{where}"
+    return int(fetch(db, sql, {"since": since, "until": until, **params})[0][0])
 
 
 def read_history_preview(
@@ -88,7 +85,8 @@ def read_history_preview(
     select = ", ".join(EXPORT_COLUMNS[name] for name in columns)
     sql = (
         f"SELECT {select} FROM cycle_targets AS t JOIN cycles AS c ON c.cycle_id = t.cycle_id "
-        f"WHERE t.at >= ? AND t.at <= ?{where} ORDER BY t.at DESC, t.record_id DESC LIMIT ?"
+        f"WHERE t.at >= :since AND t.at <= :until{where} "
+        "ORDER BY t.at DESC, t.record_id DESC LIMIT :limit"
     )
-    rows = fetch(db, sql, [since, until, *params, int(limit)])
+    rows = fetch(db, sql, {"since": since, "until": until, **params, "limit": int(limit)})
     return pd.DataFrame.from_records(rows, columns=list(columns))

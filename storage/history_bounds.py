@@ -31,6 +31,6 @@ def count_history_rows_upto(
     where, params = target_filter("target_id", target_ids)
     sql = (
         "SELECT count(*) FROM (SELECT 1 FROM cycle_targets "
-        f"WHERE at >= ? AND at <= ?{where} LIMIT ?)"
+        f"WHERE at >= :since AND at <= :until{where} LIMIT :cap) AS capped"
     )
-    return int(fetch(db, sql, [since, until, *params, cap + 1])[0][0])
+    return int(fetch(db, sql, {"since": since, "until": until, **params, "cap": cap + 1})[0][0])

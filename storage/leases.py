@@ -20,8 +20,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from storage.db import connect
-from storage.schema.leases import POSTGRES_LEASES_SCHEMA
+from storage.migrate import prepare_schema
 from storage.sql import Database
 from storage.sql.database import clock_sql_for
 
@@ -38,10 +37,6 @@ __all__ = [
 
 # The lease the publishing master holds (one per database).
 MASTER_LEASE = "master"
-
-# Serialises concurrent `CREATE TABLE IF NOT EXISTS` on PostgreSQL, which can otherwise fail
-# with a unique violation in the catalogue when two nodes start at once.
-_SCHEMA_LOCK_KEY = 7_461_357_001
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,14 +60,9 @@ class LeaseState:
 
 
 def prepare_leases(db: Database) -> None:
-    """Make sure the lease table exists: SQLite through the numbered migrations (and so the
-    rest of the schema with it), PostgreSQL by its own idempotent DDL."""
-    if db.sqlite_path is not None:
-        connect(db.sqlite_path).close()
-        return
-    with db.write_transaction():
-        db.execute("SELECT pg_advisory_xact_lock(:key)", {"key": _SCHEMA_LOCK_KEY})
-        db.execute(POSTGRES_LEASES_SCHEMA)
+    """Make sure the lease table exists: through each engine's numbered migrations (and so
+    the rest of the schema with it)."""
+    prepare_schema(db)
 
 
 def _claim_sql(clock: str) -> str:

@@ -7,6 +7,7 @@ from typing import get_args
 import sqlite_utils
 
 from domain.records import NodeMode, NodeStatus, SchedulerEventKind
+from storage.dialect import greatest
 from storage.errors import UnknownNodeError
 from storage.frames import fetch
 from storage.transactions import write_transaction
@@ -31,14 +32,23 @@ def record_node_start(
             """
             INSERT INTO nodes (node_id, host, pid, mode, period_s, started_at, heartbeat_at,
                                stopped_at, config_path)
-            VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)
+            VALUES (:node_id, :host, :pid, :mode, :period_s, :started_at, :started_at, NULL,
+                    :config_path)
             ON CONFLICT(node_id) DO UPDATE SET
                 host = excluded.host, pid = excluded.pid, mode = excluded.mode,
                 period_s = excluded.period_s, started_at = excluded.started_at,
                 heartbeat_at = excluded.heartbeat_at, stopped_at = NULL,
                 config_path = excluded.config_path
             """,
-            (node_id, host, pid, mode, period_s, started_at, started_at, config_path),
+            {
+                "node_id": node_id,
+                "host": host,
+                "pid": pid,
+                "mode": mode,
+                "period_s": period_s,
+                "started_at": started_at,
+                "config_path": config_path,
+            },
         )
 
 
@@ -46,8 +56,9 @@ def record_heartbeat(db: sqlite_utils.Database, node_id: str, at: float) -> None
     """Move the node's heartbeat forward to `at` (never backwards)."""
     with write_transaction(db):
         cursor = db.conn.execute(
-            "UPDATE nodes SET heartbeat_at = max(heartbeat_at, ?) WHERE node_id = ?",
-            (at, node_id),
+            f"UPDATE nodes SET heartbeat_at = {greatest('heartbeat_at', ':at')} "
+            "WHERE node_id = :node_id",
+            {"at": at, "node_id": node_id},
         )
         if cursor.rowcount == 0:
             raise UnknownNodeError(_unknown_node(node_id, "heartbeat"))
@@ -57,9 +68,9 @@ def record_node_stop(db: sqlite_utils.Database, node_id: str, at: float) -> None
     """Mark the node stopped at `at`; its last heartbeat moves forward to `at` too."""
     with write_transaction(db):
         cursor = db.conn.execute(
-            "UPDATE nodes SET stopped_at = ?, heartbeat_at = max(heartbeat_at, ?) "
-            "WHERE node_id = ?",
-            (at, at, node_id),
+            f"UPDATE nodes SET stopped_at = :at, heartbeat_at = {greatest('heartbeat_at', ':at')} "
+            "WHERE node_id = :node_id",
+            {"at": at, "node_id": node_id},
         )
         if cursor.rowcount == 0:
             raise UnknownNodeError(_unknown_node(node_id, "stop"))
@@ -86,8 +97,8 @@ def record_scheduler_event(
     with write_transaction(db):
         cursor = db.conn.execute(
             "INSERT INTO scheduler_events (event_id, node_id, at, kind, detail) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(event_id) DO NOTHING",
-            (event_id, node_id, at, kind, detail),
+            "VALUES (:event_id, :node_id, :at, :kind, :detail) ON CONFLICT(event_id) DO NOTHING",
+            {"event_id": event_id, "node_id": node_id, "at": at, "kind": kind, "detail": detail},
         )
         return cursor.rowcount == 1
 

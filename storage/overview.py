@@ -17,6 +17,7 @@ import pandas as pd
 import sqlite_utils
 
 from storage.errors import InvalidQueryError
+from storage.frames import count_where
 
 # Worst first: the order of the table and of the state filter.
 OVERVIEW_STATES = ("alarm", "over goal", "stale", "ok")
@@ -97,8 +98,11 @@ def _graded_sql(search: str) -> str:
 
     Named parameters: `stale_before`, and `search` (a LIKE pattern) when `search` is not empty.
     """
-    where = "WHERE s.target_id LIKE :search ESCAPE '\\'" if search else ""
+    # lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
+    where = "WHERE lower(s.target_id) LIKE lower(:search) ESCAPE '\\'" if search else ""
     active = ", ".join(f"'{state}'" for state in _ACTIVE_ALARM_STATES)
+    # CAST(... AS DOUBLE PRECISION), not a `100.0` literal: PostgreSQL reads that literal as an
+    # exact numeric and would return Decimals; SQLite gives the same float either way.
     return f"""
     SELECT g.*,
            CASE WHEN g.active_alarms > 0 THEN 0
@@ -110,7 +114,8 @@ def _graded_sql(search: str) -> str:
                s.pending_invitations, s.allowed_invitations, s.goal_pct, s.at, s.reason,
                s.error, coalesce(a.n, 0) AS active_alarms,
                CASE WHEN s.accepted_total + s.abandoned_total > 0
-                    THEN s.abandoned_total * 100.0 / (s.accepted_total + s.abandoned_total)
+                    THEN CAST(s.abandoned_total AS DOUBLE PRECISION) * 100
+                         / (s.accepted_total + s.abandoned_total)
                END AS abandoned_pct
         FROM target_state AS s
         LEFT JOIN (SELECT scope, count(*) AS n FROM alarm_instances
@@ -160,18 +165,19 @@ def read_overview_page(
         named["search"] = _like_pattern(search)
     ranks = [OVERVIEW_STATES.index(state) for state in states] or [-1]
     rank_list = ", ".join(str(rank) for rank in ranks)  # integers we made, not caller text
+    # nullif: SQLite divides by 0 to NULL, PostgreSQL raises; a 0 % goal sorts last on both.
     page_sql = f"""
     SELECT rank, target_id, media, logged_in_slots, ready_slots, busy_slots, in_queue,
            pending_invitations, allowed_invitations, abandoned_pct, goal_pct, active_alarms, at,
            reason, error
-    FROM ({graded}) WHERE rank IN ({rank_list})
-    ORDER BY rank, abandoned_pct / goal_pct DESC NULLS LAST, target_id
+    FROM ({graded}) AS graded WHERE rank IN ({rank_list})
+    ORDER BY rank, abandoned_pct / nullif(goal_pct, 0) DESC NULLS LAST, target_id
     LIMIT :limit OFFSET :offset
     """
     found = db.conn.execute(page_sql, {**named, "limit": limit, "offset": offset}).fetchall()
     rows = [(OVERVIEW_STATES[row[0]], *row[1:]) for row in found]
     sums = ", ".join(f"coalesce(sum({name}), 0)" for name in SUMMED_FIGURES)
-    totals_sql = f"SELECT rank, count(*), {sums} FROM ({graded}) GROUP BY rank"
+    totals_sql = f"SELECT rank, count(*), {sums} FROM ({graded}) AS graded GROUP BY rank"
     by_rank = {row[0]: row[1:] for row in db.conn.execute(totals_sql, named).fetchall()}
     totals = tuple(
         StateTotals(
@@ -230,10 +236,11 @@ def read_overview_activity(
 ) -> OverviewActivity:
     """Allowed invitations per minute now, accepted and abandoned in the last hour, paced."""
     allowed, paced, known = db.conn.execute(
-        """
+        f"""
         SELECT coalesce(sum(CASE WHEN at >= :fresh AND error IS NULL AND interval_s > 0
-                                 THEN allowed_invitations * 60.0 / interval_s END), 0),
-               coalesce(sum(at >= :fresh AND error IS NULL), 0), count(*)
+                                 THEN CAST(allowed_invitations AS DOUBLE PRECISION) * 60
+                                      / interval_s END), 0),
+               {count_where("at >= :fresh AND error IS NULL")}, count(*)
         FROM target_state
         """,
         {"fresh": now - stale_after_s},

@@ -71,7 +71,8 @@ def save_pacer_state(
 def load_pacer_state(db: sqlite_utils.Database, node_id: str) -> SavedPacerState | None:
     """The node's last saved pacer state, or None when it never saved one."""
     row = db.execute(
-        "SELECT saved_at, algorithm, state_json FROM pacer_state WHERE node_id = ?", [node_id]
+        "SELECT saved_at, algorithm, state_json FROM pacer_state WHERE node_id = :node_id",
+        {"node_id": node_id},
     ).fetchone()
     if row is None:
         return None

@@ -8,12 +8,13 @@ Bounds are explicit; no clock here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 import sqlite_utils
 
+from storage.dialect import bucket_start, json_array_rows, json_item
 from storage.errors import InvalidQueryError
 
 __all__ = ["RUNTIME_SERIES_COLUMNS", "read_gc_generations", "read_runtime_series"]
@@ -37,16 +38,16 @@ RUNTIME_SERIES_COLUMNS = (
 )
 
 
-def _bucket_expression(bucket_s: float | None) -> tuple[str, list[Any]]:
+def _bucket_expression(bucket_s: float | None) -> tuple[str, dict[str, Any]]:
     if bucket_s is None:
-        return "at", []
+        return "at", {}
     if not bucket_s > 0:
         raise InvalidQueryError(f"bucket_s must be positive or None, got {bucket_s}")
-    return "CAST(at / ? AS INTEGER) * ?", [bucket_s, bucket_s]
+    return bucket_start("at", ":bucket_s"), {"bucket_s": bucket_s}
 
 
-def _frame(db: sqlite_utils.Database, sql: str, params: Sequence[Any]) -> pd.DataFrame:
-    cursor = db.conn.execute(sql, tuple(params))
+def _frame(db: sqlite_utils.Database, sql: str, params: Mapping[str, Any]) -> pd.DataFrame:
+    cursor = db.conn.execute(sql, dict(params))
     return pd.DataFrame(cursor.fetchall(), columns=[d[0] for d in cursor.description])
 
 
@@ -69,10 +70,10 @@ def read_runtime_series(
                max(cycle_duration_s) AS cycle_duration_max_s,
                avg(cycle_lateness_s) AS cycle_lateness_s,
                max(cycle_lateness_s) AS cycle_lateness_max_s
-        FROM runtime_samples WHERE at >= ? AND at < ?
+        FROM runtime_samples WHERE at >= :since AND at < :until
         GROUP BY node_id, bucket_at ORDER BY bucket_at, node_id
         """,
-        [*bucket_params, since, until],
+        {**bucket_params, "since": since, "until": until},
     ).rename(columns={"bucket_at": "at"})
 
 
@@ -89,14 +90,14 @@ def read_gc_generations(
         db,
         f"""
         SELECT node_id, {bucket} AS bucket_at,
-               CAST(json_extract(g.value, '$[0]') AS INTEGER) AS generation,
-               sum(json_extract(g.value, '$[1]')) AS collections,
-               max(json_extract(g.value, '$[2]')) AS pause_max_s
-        FROM runtime_samples, json_each(runtime_samples.gc_by_generation) AS g
-        WHERE at >= ? AND at < ?
+               CAST({json_item("g.value", 0)} AS INTEGER) AS generation,
+               sum({json_item("g.value", 1)}) AS collections,
+               max({json_item("g.value", 2)}) AS pause_max_s
+        FROM runtime_samples, {json_array_rows("runtime_samples.gc_by_generation", "g")}
+        WHERE at >= :since AND at < :until
         GROUP BY node_id, bucket_at, generation
-        HAVING sum(json_extract(g.value, '$[1]')) > 0
+        HAVING sum({json_item("g.value", 1)}) > 0
         ORDER BY bucket_at, node_id, generation
         """,
-        [*bucket_params, since, until],
+        {**bucket_params, "since": since, "until": until},
     ).rename(columns={"bucket_at": "at"})

@@ -19,7 +19,7 @@ def read_target_state_of(db: sqlite_utils.Database, target_ids: Sequence[str]) -
     where, params = target_filter("target_id", target_ids)
     rows = fetch(
         db,
-        f"SELECT {', '.join(STATE_COLUMNS)} FROM target_state WHERE 1{where} ORDER BY target_id",
+        f"SELECT {', '.join(STATE_COLUMNS)} FROM target_state WHERE true{where} ORDER BY target_id",
         params,
     )
     return add_utc_time(with_abandon_ratio(typed_frame(rows, STATE_COLUMNS)))

@@ -16,11 +16,13 @@ import pandas as pd
 import sqlite_utils
 
 from domain.records import TARGET_VALUE_COLUMNS
+from storage.dialect import bucket_start, column_names, greatest
 from storage.errors import InvalidQueryError
 from storage.frames import (
     Row,
     add_utc_time,
     check_range,
+    count_where,
     fetch,
     target_filter,
     typed_frame,
@@ -101,21 +103,40 @@ def read_target_series(
         sql = (
             "SELECT target_id, at, 1, allowed_invitations, pending_invitations, ready_slots, "
             "busy_slots, logged_in_slots, in_queue, accepted_total, abandoned_total, goal_pct "
-            f"FROM cycle_targets WHERE at >= ? AND at <= ?{where} ORDER BY at, target_id"
+            f"FROM cycle_targets WHERE at >= :since AND at <= :until{where} ORDER BY at, target_id"
         )
-        return _series_frame(fetch(db, sql, [since, until, *params]))
-    detail = fetch(db, _BUCKET_SQL.format(where=where), [bucket_s, bucket_s, since, until, *params])
+        return _series_frame(fetch(db, sql, {"since": since, "until": until, **params}))
+    detail = fetch(
+        db,
+        _BUCKET_SQL.format(where=where),
+        {"bucket_s": bucket_s, "since": since, "until": until, **params},
+    )
     rolled = _read_rollups(db, target_ids, since, until, bucket_s, detail)
     frame = _series_frame(rolled + detail)
     return frame.sort_values(["at", "target_id"], kind="stable").reset_index(drop=True)
 
 
-_BUCKET_SQL = """
-SELECT target_id, CAST(at / ? AS INTEGER) * ? AS bucket, count(*),
-       avg(allowed_invitations), avg(pending_invitations), avg(ready_slots), avg(busy_slots),
-       avg(logged_in_slots), avg(in_queue), max(accepted_total), max(abandoned_total),
+_MEANS = (
+    "allowed_invitations",
+    "pending_invitations",
+    "ready_slots",
+    "busy_slots",
+    "logged_in_slots",
+    "in_queue",
+)
+
+
+def _mean(column: str) -> str:
+    # avg() of whole numbers is a float on SQLite but an exact numeric on PostgreSQL.
+    return f"CAST(avg({column}) AS DOUBLE PRECISION)"
+
+
+_BUCKET_SQL = f"""
+SELECT target_id, {bucket_start("at", ":bucket_s")} AS bucket, count(*),
+       {", ".join(f"{_mean(name)}" for name in _MEANS)},
+       max(accepted_total), max(abandoned_total),
        max(goal_pct)
-FROM cycle_targets WHERE at >= ? AND at <= ?{where}
+FROM cycle_targets WHERE at >= :since AND at <= :until{{where}}
 GROUP BY target_id, bucket ORDER BY bucket, target_id
 """
 
@@ -140,8 +161,8 @@ def _read_rollups(
     # Rollups keep no logged-in slots: occupancy is unknown (NaN) for purged minutes; the goal
     # is the target's current one.
     sql = f"""
-    SELECT r.target_id, CAST(r.minute_start / ? AS INTEGER) * ? AS bucket, sum(r.samples),
-           sum(r.allowed_sum) * 1.0 / sum(r.samples),
+    SELECT r.target_id, {bucket_start("r.minute_start", ":bucket_s")} AS bucket, sum(r.samples),
+           CAST(sum(r.allowed_sum) AS DOUBLE PRECISION) / sum(r.samples),
            sum(r.pending_mean * r.pending_n) / nullif(sum(r.pending_n), 0),
            sum(r.ready_mean * r.ready_n) / nullif(sum(r.ready_n), 0),
            sum(r.busy_mean * r.busy_n) / nullif(sum(r.busy_n), 0),
@@ -151,17 +172,16 @@ def _read_rollups(
            max((SELECT s.goal_pct FROM target_latest AS s JOIN target_keys AS k
                 ON k.target_key = s.target_key WHERE k.target_id = r.target_id))
     FROM {ROLLUP_TABLE} AS r
-    WHERE r.minute_start >= ? AND r.minute_start <= ? AND r.samples > 0{where}
+    WHERE r.minute_start >= :since AND r.minute_start <= :until AND r.samples > 0{where}
     GROUP BY r.target_id, bucket ORDER BY bucket, r.target_id
     """
-    rows = fetch(db, sql, [bucket_s, bucket_s, since, rollup_until, *params])
+    rows = fetch(db, sql, {"bucket_s": bucket_s, "since": since, "until": rollup_until, **params})
     seen = {(row[0], row[1]) for row in detail}
     return [row for row in rows if (row[0], row[1]) not in seen]
 
 
 def _has_rollups(db: sqlite_utils.Database) -> bool:
-    names = {row[1] for row in fetch(db, f"PRAGMA table_info({ROLLUP_TABLE})")}
-    return set(ROLLUP_COLUMNS) <= names
+    return set(ROLLUP_COLUMNS) <= set(column_names(db, ROLLUP_TABLE))
 
 
 def _series_frame(rows: list[Row]) -> pd.DataFrame:
@@ -181,16 +201,16 @@ class ActivityFigures:
     targets_known: int
 
 
-_DELTA_SQL = """
-SELECT coalesce(sum(max(accepted_total - prev_accepted, 0)), 0),
-       coalesce(sum(max(abandoned_total - prev_abandoned, 0)), 0)
+_DELTA_SQL = f"""
+SELECT coalesce(sum({greatest("accepted_total - prev_accepted", "0")}), 0),
+       coalesce(sum({greatest("abandoned_total - prev_abandoned", "0")}), 0)
 FROM (
     SELECT accepted_total, abandoned_total,
            lag(accepted_total) OVER w AS prev_accepted,
            lag(abandoned_total) OVER w AS prev_abandoned
-    FROM cycle_targets WHERE at > ? AND at <= ?
+    FROM cycle_targets WHERE at > :since AND at <= :until
     WINDOW w AS (PARTITION BY target_id ORDER BY at)
-)
+) AS deltas
 """
 
 
@@ -198,14 +218,15 @@ def read_activity(db: sqlite_utils.Database, now: float, stale_after_s: float) -
     """Allowed per minute, accepted and abandoned in the last hour, targets paced."""
     (allowed,) = fetch(
         db,
-        "SELECT coalesce(sum(allowed_invitations), 0) FROM cycle_targets WHERE at > ? AND at <= ?",
-        (now - 60.0, now),
+        "SELECT coalesce(sum(allowed_invitations), 0) FROM cycle_targets "
+        "WHERE at > :since AND at <= :now",
+        {"since": now - 60.0, "now": now},
     )[0]
     # A counter that went down (a restarted source) contributes nothing, not a negative.
-    accepted, abandoned = fetch(db, _DELTA_SQL, (now - 3600.0, now))[0]
+    accepted, abandoned = fetch(db, _DELTA_SQL, {"since": now - 3600.0, "until": now})[0]
     paced, known = fetch(
         db,
-        "SELECT coalesce(sum(at >= ? AND error IS NULL), 0), count(*) FROM target_state",
-        (now - stale_after_s,),
+        f"SELECT {count_where('at >= :fresh AND error IS NULL')}, count(*) FROM target_state",
+        {"fresh": now - stale_after_s},
     )[0]
     return ActivityFigures(int(allowed), int(accepted), int(abandoned), int(paced), int(known))

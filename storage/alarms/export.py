@@ -47,13 +47,15 @@ def export_alarm_history(
     writer.writerow(ALARM_HISTORY_COLUMNS)
     sql = (
         f"SELECT {', '.join(ALARM_HISTORY_COLUMNS)} FROM alarm_transitions "
-        "WHERE transition_id > ? AND at >= ? AND at <= ? ORDER BY transition_id LIMIT ?"
+        "WHERE transition_id > :after AND at >= :low AND at <= :high "
+        "ORDER BY transition_id LIMIT :chunk_rows"
     )
     low = -math.inf if since is None else since
     high = math.inf if until is None else until
     last_id, written = 0, 0
     while True:
-        rows = db.conn.execute(sql, (last_id, low, high, chunk_rows)).fetchall()
+        params = {"after": last_id, "low": low, "high": high, "chunk_rows": chunk_rows}
+        rows = db.conn.execute(sql, params).fetchall()
         for row in rows:
             writer.writerow(export_cells(ALARM_HISTORY_COLUMNS, row))
         written += len(rows)

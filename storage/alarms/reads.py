@@ -8,7 +8,7 @@ more times within 60 s is chattering; an alarm unacknowledged for 24 h is stale.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,7 @@ import sqlite_utils
 
 from alarms.model import RuntimeSample
 from storage.errors import InvalidQueryError
+from storage.frames import named_list
 
 FLOOD_ALARMS_PER_10_MIN = 10
 # Raises are annunciations of a new occurrence (not operator actions, not severity changes).
@@ -41,8 +42,10 @@ class AlarmFigures:
     stale_unacknowledged: pd.DataFrame  # instance_id, condition, scope, severity, raised_at, age_s
 
 
-def _frame(db: sqlite_utils.Database, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-    cursor = db.conn.execute(sql, tuple(params))
+def _frame(
+    db: sqlite_utils.Database, sql: str, params: Mapping[str, Any] | None = None
+) -> pd.DataFrame:
+    cursor = db.conn.execute(sql, dict(params or {}))
     columns = [d[0] for d in cursor.description]
     return pd.DataFrame(cursor.fetchall(), columns=columns)
 
@@ -79,28 +82,28 @@ def read_alarm_history(
     if limit < 1:
         raise InvalidQueryError(f"limit must be at least 1, got {limit}")
     where: list[str] = ["1 = 1"]
-    params: list[Any] = []
+    params: dict[str, Any] = {"limit": limit}
     if since is not None:
-        where.append("at >= ?")
-        params.append(since)
+        where.append("at >= :since")
+        params["since"] = since
     if until is not None:
-        where.append("at < ?")
-        params.append(until)
+        where.append("at < :until")
+        params["until"] = until
     for column, values in (("condition", conditions), ("scope", scopes), ("to_state", states)):
         if values:
-            where.append(f"{column} IN ({', '.join('?' for _ in values)})")
-            params.extend(values)
+            names, named = named_list(column, values)
+            where.append(f"{column} IN {names}")
+            params.update(named)
     if who:
-        where.append("who = ?")
-        params.append(who)
-    params.append(limit)
+        where.append("who = :who")
+        params["who"] = who
     return _frame(
         db,
         f"""
         SELECT transition_id, at, instance_id, condition, scope, from_state, to_state, rule,
                severity, occurrence, reason, value, who, comment
         FROM alarm_transitions WHERE {" AND ".join(where)}
-        ORDER BY at DESC, transition_id DESC LIMIT ?
+        ORDER BY at DESC, transition_id DESC LIMIT :limit
         """,
         params,
     )
@@ -122,8 +125,8 @@ def read_alarm_figures(
     raises = _frame(
         db,
         f"SELECT instance_id, condition, scope, at FROM alarm_transitions "
-        f"WHERE {_RAISE_FILTER} AND at > ? AND at <= ? ORDER BY instance_id, at",
-        (now - window_s, now),
+        f"WHERE {_RAISE_FILTER} AND at > :since AND at <= :now ORDER BY instance_id, at",
+        {"since": now - window_s, "now": now},
     )
     if raises.empty:
         per_bucket = pd.DataFrame({"bucket_start": [], "alarms": []})
@@ -143,12 +146,12 @@ def read_alarm_figures(
         stale_unacknowledged=_frame(
             db,
             """
-            SELECT instance_id, condition, scope, severity, raised_at, ? - raised_at AS age_s
+            SELECT instance_id, condition, scope, severity, raised_at, :now - raised_at AS age_s
             FROM alarm_instances
-            WHERE state = 'active_unacknowledged' AND raised_at <= ?
+            WHERE state = 'active_unacknowledged' AND raised_at <= :stale_before
             ORDER BY raised_at
             """,
-            (now, now - stale_after_s),
+            {"now": now, "stale_before": now - stale_after_s},
         ),
     )
 
@@ -204,14 +207,14 @@ def read_runtime_samples(
     node_id: str | None = None,
 ) -> pd.DataFrame:
     """Runtime samples in `[since, until)`, oldest first (`memory_usage_pct` added)."""
-    where: list[str] = ["at >= ?"]
-    params: list[Any] = [since]
+    where: list[str] = ["at >= :since"]
+    params: dict[str, Any] = {"since": since}
     if until is not None:
-        where.append("at < ?")
-        params.append(until)
+        where.append("at < :until")
+        params["until"] = until
     if node_id is not None:
-        where.append("node_id = ?")
-        params.append(node_id)
+        where.append("node_id = :node_id")
+        params["node_id"] = node_id
     frame = _frame(
         db,
         f"SELECT {', '.join(_SAMPLE_COLUMNS)} FROM runtime_samples "
@@ -230,10 +233,10 @@ def read_latest_runtime_sample(
 ) -> RuntimeSample | None:
     """The most recent sample (of one node, or of any)."""
     sql = f"SELECT {', '.join(_SAMPLE_COLUMNS)} FROM runtime_samples"
-    params: tuple[str, ...] = ()
+    params: dict[str, str] = {}
     if node_id is not None:
-        sql += " WHERE node_id = ?"
-        params = (node_id,)
+        sql += " WHERE node_id = :node_id"
+        params["node_id"] = node_id
     row = db.conn.execute(sql + " ORDER BY at DESC LIMIT 1", params).fetchone()
     if not row:
         return None

@@ -32,6 +32,7 @@ from storage.alarms.reads import (
     read_latest_runtime_sample,
     read_runtime_samples,
 )
+from storage.frames import named_list, named_values
 from storage.transactions import write_transaction
 
 __all__ = [
@@ -103,6 +104,24 @@ _TRANSITION_COLUMNS = (
     "at",
 )
 
+_SAMPLE_COLUMNS = (
+    "sample_id",
+    "node_id",
+    "at",
+    "gc_pause_max_s",
+    "gc_pause_total_s",
+    "gc_collections",
+    "gc_collections_per_min",
+    "gc_collections_total",
+    "rss_bytes",
+    "memory_limit_bytes",
+    "heap_current_bytes",
+    "heap_peak_bytes",
+    "cycle_duration_s",
+    "cycle_lateness_s",
+    "gc_by_generation",
+)
+
 
 @dataclass(frozen=True, slots=True)
 class ProvisionResult:
@@ -124,18 +143,19 @@ def provision_conditions(
     created: list[str] = []
     replaced: list[str] = []
     kept: list[str] = []
-    placeholders = ", ".join("?" for _ in _CONDITION_COLUMNS)
+    placeholders = named_values(_CONDITION_COLUMNS)
     update = ", ".join(f"{c} = excluded.{c}" for c in _CONDITION_COLUMNS[1:])
     conflict = f"DO UPDATE SET {update}, provisioned_at = excluded.provisioned_at"
     sql = (
         f"INSERT INTO alarm_conditions ({', '.join(_CONDITION_COLUMNS)}, provisioned_at) "
-        f"VALUES ({placeholders}, ?) ON CONFLICT(name) "
+        f"VALUES ({placeholders}, :provisioned_at) ON CONFLICT(name) "
         f"{conflict if overwrite else 'DO NOTHING'}"
     )
     with write_transaction(db):
         existing = {row[0] for row in db.conn.execute("SELECT name FROM alarm_conditions")}
         for condition in conditions:
-            db.conn.execute(sql, (*_condition_row(condition), now))
+            values = dict(zip(_CONDITION_COLUMNS, _condition_row(condition), strict=True))
+            db.conn.execute(sql, {**values, "provisioned_at": now})
             if condition.name not in existing:
                 created.append(condition.name)
             elif overwrite:
@@ -201,10 +221,10 @@ def load_instances(
 ) -> dict[str, AlarmInstance]:
     """Stored instances by id (all of them, or those asked for)."""
     sql = f"SELECT {', '.join(_INSTANCE_COLUMNS)} FROM alarm_instances"
-    params: tuple[str, ...] = ()
+    params: dict[str, Any] = {}
     if instance_ids is not None:
-        params = tuple(instance_ids)
-        sql += f" WHERE instance_id IN ({', '.join('?' for _ in params)})" if params else " LIMIT 0"
+        names, params = named_list("instance", tuple(instance_ids))
+        sql += f" WHERE instance_id IN {names}" if params else " LIMIT 0"
     rows = db.conn.execute(sql, params).fetchall()
     instances = (_instance_from_row(row) for row in rows)
     return {instance.instance_id: instance for instance in instances}
@@ -241,93 +261,84 @@ def _instance_from_row(row: Sequence[Any]) -> AlarmInstance:
 
 def save_instances(db: sqlite_utils.Database, instances: Iterable[AlarmInstance]) -> None:
     """Upsert instances (inside the caller's write transaction)."""
-    placeholders = ", ".join("?" for _ in _INSTANCE_COLUMNS)
+    placeholders = named_values(_INSTANCE_COLUMNS)
     update = ", ".join(f"{c} = excluded.{c}" for c in _INSTANCE_COLUMNS[1:])
     sql = (
         f"INSERT INTO alarm_instances ({', '.join(_INSTANCE_COLUMNS)}) VALUES ({placeholders}) "
         f"ON CONFLICT(instance_id) DO UPDATE SET {update}"
     )
     for i in instances:
-        db.conn.execute(
-            sql,
-            (
-                i.instance_id,
-                i.condition,
-                i.scope,
-                i.state.value,
-                i.severity.value,
-                int(i.raised),
-                int(i.detected),
-                i.detect_since,
-                i.cancel_since,
-                i.requested_severity.value if i.requested_severity else None,
-                i.raised_at,
-                i.cleared_at,
-                i.occurrences,
-                i.value,
-                i.reason,
-                i.acknowledged_by,
-                i.acknowledged_at,
-                i.shelved_by,
-                i.shelved_until,
-                i.updated_at,
-            ),
+        row = (
+            i.instance_id,
+            i.condition,
+            i.scope,
+            i.state.value,
+            i.severity.value,
+            int(i.raised),
+            int(i.detected),
+            i.detect_since,
+            i.cancel_since,
+            i.requested_severity.value if i.requested_severity else None,
+            i.raised_at,
+            i.cleared_at,
+            i.occurrences,
+            i.value,
+            i.reason,
+            i.acknowledged_by,
+            i.acknowledged_at,
+            i.shelved_by,
+            i.shelved_until,
+            i.updated_at,
         )
+        db.conn.execute(sql, dict(zip(_INSTANCE_COLUMNS, row, strict=True)))
 
 
 def save_transitions(db: sqlite_utils.Database, transitions: Iterable[AlarmTransition]) -> None:
     """Append transitions (inside the caller's write transaction)."""
     sql = (
         f"INSERT INTO alarm_transitions ({', '.join(_TRANSITION_COLUMNS)}) "
-        f"VALUES ({', '.join('?' for _ in _TRANSITION_COLUMNS)})"
+        f"VALUES ({named_values(_TRANSITION_COLUMNS)})"
     )
     for t in transitions:
-        db.conn.execute(
-            sql,
-            (
-                t.instance_id,
-                t.condition,
-                t.scope,
-                t.from_state.value,
-                t.to_state.value,
-                t.rule,
-                t.severity.value,
-                t.occurrence,
-                t.reason,
-                t.value,
-                t.who,
-                t.comment,
-                t.at,
-            ),
+        row = (
+            t.instance_id,
+            t.condition,
+            t.scope,
+            t.from_state.value,
+            t.to_state.value,
+            t.rule,
+            t.severity.value,
+            t.occurrence,
+            t.reason,
+            t.value,
+            t.who,
+            t.comment,
+            t.at,
         )
+        db.conn.execute(sql, dict(zip(_TRANSITION_COLUMNS, row, strict=True)))
 
 
 def record_runtime_sample(db: sqlite_utils.Database, sample: RuntimeSample) -> None:
     """Store one sample; re-recording the same sample changes nothing."""
+    row = (
+        sample.sample_id,
+        sample.node_id,
+        sample.at,
+        sample.gc_pause_max_s,
+        sample.gc_pause_total_s,
+        sample.gc_collections,
+        sample.gc_collections_per_min,
+        sample.gc_collections_total,
+        sample.rss_bytes,
+        sample.memory_limit_bytes,
+        sample.heap_current_bytes,
+        sample.heap_peak_bytes,
+        sample.cycle_duration_s,
+        sample.cycle_lateness_s,
+        json.dumps([list(g) for g in sample.gc_by_generation]),
+    )
     db.conn.execute(
-        """
-        INSERT INTO runtime_samples (sample_id, node_id, at, gc_pause_max_s, gc_pause_total_s,
-            gc_collections, gc_collections_per_min, gc_collections_total, rss_bytes,
-            memory_limit_bytes, heap_current_bytes, heap_peak_bytes, cycle_duration_s,
-            cycle_lateness_s, gc_by_generation)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT(sample_id) DO NOTHING
-        """,
-        (
-            sample.sample_id,
-            sample.node_id,
-            sample.at,
-            sample.gc_pause_max_s,
-            sample.gc_pause_total_s,
-            sample.gc_collections,
-            sample.gc_collections_per_min,
-            sample.gc_collections_total,
-            sample.rss_bytes,
-            sample.memory_limit_bytes,
-            sample.heap_current_bytes,
-            sample.heap_peak_bytes,
-            sample.cycle_duration_s,
-            sample.cycle_lateness_s,
-            json.dumps([list(g) for g in sample.gc_by_generation]),
-        ),
+        f"INSERT INTO runtime_samples ({', '.join(_SAMPLE_COLUMNS)}) "
+        f"VALUES ({named_values(_SAMPLE_COLUMNS)}) ON CONFLICT(sample_id) DO NOTHING",
+        dict(zip(_SAMPLE_COLUMNS, row, strict=True)),
     )

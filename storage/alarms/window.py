@@ -11,7 +11,7 @@ __all__ = ["TargetCountPoint", "read_target_counts"]
 _COUNTS = """
 SELECT t.target_id, t.at, t.accepted_total, t.abandoned_total, t.goal_pct
 FROM cycle_targets AS t JOIN cycles AS c ON c.cycle_id = t.cycle_id
-WHERE t.at > ? AND t.at <= ? AND c.node_id = ?
+WHERE t.at > :since AND t.at <= :until AND c.node_id = :node_id
   AND t.accepted_total IS NOT NULL AND t.abandoned_total IS NOT NULL
 ORDER BY t.at, t.record_id
 """
@@ -36,7 +36,7 @@ def read_target_counts(
     Only this node's cycles: another node on the same database may read another statistics
     server, and interleaving two series of running totals would look like counter resets.
     """
-    rows = db.execute(_COUNTS, [since, until, node_id]).fetchall()
+    rows = db.execute(_COUNTS, {"since": since, "until": until, "node_id": node_id}).fetchall()
     return [
         TargetCountPoint(str(r[0]), float(r[1]), int(r[2]), int(r[3]), float(r[4])) for r in rows
     ]

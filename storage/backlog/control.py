@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import sqlite_utils
@@ -18,7 +18,7 @@ PROCESSOR_ENABLED = "Processor.Enabled"
 def read_processor_enabled(db: sqlite_utils.Database) -> bool | None:
     """The run-time `Backlog.Processor.Enabled` set by `pacing backlog`; None: as configured."""
     row = db.execute(
-        "SELECT value FROM backlog_settings WHERE name = ?", (PROCESSOR_ENABLED,)
+        "SELECT value FROM backlog_settings WHERE name = :name", {"name": PROCESSOR_ENABLED}
     ).fetchone()
     return None if row is None else row[0] == "true"
 
@@ -27,13 +27,15 @@ def write_processor_enabled(db: sqlite_utils.Database, enabled: bool | None, at:
     """Turn backlog processing on/off at run time for every node; None: back to the config."""
     with write_transaction(db):
         if enabled is None:
-            db.execute("DELETE FROM backlog_settings WHERE name = ?", (PROCESSOR_ENABLED,))
+            db.execute(
+                "DELETE FROM backlog_settings WHERE name = :name", {"name": PROCESSOR_ENABLED}
+            )
             return
         db.execute(
-            "INSERT INTO backlog_settings (name, value, updated_at) VALUES (?, ?, ?) "
+            "INSERT INTO backlog_settings (name, value, updated_at) VALUES (:name, :value, :at) "
             "ON CONFLICT(name) DO UPDATE SET value = excluded.value, "
             "updated_at = excluded.updated_at",
-            (PROCESSOR_ENABLED, "true" if enabled else "false", at),
+            {"name": PROCESSOR_ENABLED, "value": "true" if enabled else "false", "at": at},
         )
 
 
@@ -59,21 +61,10 @@ def record_backlog_sample(db: sqlite_utils.Database, sample: BacklogSample) -> N
         db.execute(
             "INSERT INTO backlog_samples (node_id, at, used_bytes, pending_items, "
             "processing_items, failed_items, backlogged_total, drained_total, failed_total, "
-            "refused_total, level) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT(node_id, at) DO NOTHING",
-            (
-                sample.node_id,
-                sample.at,
-                sample.used_bytes,
-                sample.pending_items,
-                sample.processing_items,
-                sample.failed_items,
-                sample.backlogged_total,
-                sample.drained_total,
-                sample.failed_total,
-                sample.refused_total,
-                sample.level,
-            ),
+            "refused_total, level) VALUES (:node_id, :at, :used_bytes, :pending_items, "
+            ":processing_items, :failed_items, :backlogged_total, :drained_total, :failed_total, "
+            ":refused_total, :level) ON CONFLICT(node_id, at) DO NOTHING",
+            asdict(sample),
         )
 
 

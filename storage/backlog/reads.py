@@ -12,6 +12,7 @@ import pandas as pd
 import sqlite_utils
 
 from storage.backlog.control import read_processor_enabled
+from storage.dialect import greatest
 
 
 def read_backlog_samples(db: sqlite_utils.Database, since: float, until: float) -> pd.DataFrame:
@@ -21,9 +22,9 @@ def read_backlog_samples(db: sqlite_utils.Database, since: float, until: float) 
     backlogged_total, drained_total, failed_total, refused_total, level.
     """
     return pd.read_sql_query(
-        "SELECT * FROM backlog_samples WHERE at BETWEEN ? AND ? ORDER BY at, node_id",
+        "SELECT * FROM backlog_samples WHERE at BETWEEN :since AND :until ORDER BY at, node_id",
         db.conn,
-        params=(since, until),
+        params={"since": since, "until": until},
     )
 
 
@@ -34,18 +35,18 @@ def read_drain_rate(db: sqlite_utils.Database, since: float, until: float) -> pd
     counts as 0, not negative).
     """
     return pd.read_sql_query(
-        """
+        f"""
         SELECT node_id, at,
-               max(0, drained_total - lag(drained_total) OVER w) / (at - lag(at) OVER w)
-                   AS drained_per_s,
-               max(0, backlogged_total - lag(backlogged_total) OVER w) / (at - lag(at) OVER w)
-                   AS backlogged_per_s
-        FROM backlog_samples WHERE at BETWEEN ? AND ?
+               {greatest("0", "drained_total - lag(drained_total) OVER w")}
+                   / (at - lag(at) OVER w) AS drained_per_s,
+               {greatest("0", "backlogged_total - lag(backlogged_total) OVER w")}
+                   / (at - lag(at) OVER w) AS backlogged_per_s
+        FROM backlog_samples WHERE at BETWEEN :since AND :until
         WINDOW w AS (PARTITION BY node_id ORDER BY at)
         ORDER BY at, node_id
         """,
         db.conn,
-        params=(since, until),
+        params={"since": since, "until": until},
     ).dropna()
 
 
@@ -91,7 +92,9 @@ def read_backlog_status(db: sqlite_utils.Database) -> BacklogStatus:
 def read_hive_off_runs(db: sqlite_utils.Database, limit: int = 50) -> pd.DataFrame:
     """The latest hive-off runs, newest first (every column of `hive_off_runs`)."""
     return pd.read_sql_query(
-        "SELECT * FROM hive_off_runs ORDER BY started_at DESC LIMIT ?", db.conn, params=(limit,)
+        "SELECT * FROM hive_off_runs ORDER BY started_at DESC LIMIT :limit",
+        db.conn,
+        params={"limit": limit},
     )
 
 
@@ -106,9 +109,9 @@ def read_target_minute_rollups(
     frame = pd.read_sql_query(
         "SELECT target_id, minute_start, samples, allowed_sum, pending_mean, ready_mean, "
         "busy_mean, queue_mean, accepted_delta, abandoned_delta FROM target_minute_rollups "
-        "WHERE minute_start BETWEEN ? AND ? ORDER BY minute_start, target_id",
+        "WHERE minute_start BETWEEN :since AND :until ORDER BY minute_start, target_id",
         db.conn,
-        params=(since, until),
+        params={"since": since, "until": until},
     )
     if target_ids is not None:
         frame = frame[frame["target_id"].isin(target_ids)].reset_index(drop=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlite_utils
 
+from storage.dialect import bucket_start, greatest, reclaim_free_pages, value_at_latest
 from storage.export import EXPORT_COLUMNS
 from storage.transactions import write_transaction
 
@@ -25,7 +26,7 @@ INSERT INTO minute_rollups AS r (
 SELECT target_key, minute, count(*), coalesce(sum(allowed_invitations), 0),
        avg(pending_invitations), count(pending_invitations), avg(ready_slots), count(ready_slots),
        avg(busy_slots), count(busy_slots), avg(in_queue), count(in_queue),
-       sum(acc_delta), sum(ab_delta), accepted_total, abandoned_total, max(at)
+       sum(acc_delta), sum(ab_delta), {accepted_last}, {abandoned_last}, max(at)
 FROM (
     SELECT *,
         CASE WHEN accepted_total IS NULL OR prev_acc IS NULL THEN 0
@@ -35,7 +36,7 @@ FROM (
              WHEN abandoned_total >= prev_ab THEN abandoned_total - prev_ab
              ELSE abandoned_total END AS ab_delta
     FROM (
-        SELECT t.target_key, t.at, CAST(t.at / 60 AS INTEGER) * 60.0 AS minute,
+        SELECT t.target_key, t.at, {minute} AS minute,
                t.allowed_invitations, t.pending_invitations, t.ready_slots, t.busy_slots,
                t.in_queue, t.accepted_total, t.abandoned_total,
                coalesce(lag(t.accepted_total) OVER w, (
@@ -47,10 +48,10 @@ FROM (
                    WHERE p.target_key = t.target_key AND p.minute_start <= t.at
                    ORDER BY p.minute_start DESC LIMIT 1)) AS prev_ab
         FROM cycle_targets_keyed AS t
-        WHERE t.batch_key IN (SELECT batch_key FROM temp.hive_chunk)
+        WHERE t.batch_key IN (SELECT batch_key FROM hive_chunk)
         WINDOW w AS (PARTITION BY t.target_key ORDER BY t.at, t.record_id)
-    )
-)
+    ) AS samples
+) AS deltas
 WHERE true
 GROUP BY target_key, minute
 ON CONFLICT (target_key, minute_start) DO UPDATE SET
@@ -63,7 +64,7 @@ ON CONFLICT (target_key, minute_start) DO UPDATE SET
                          THEN excluded.accepted_last ELSE r.accepted_last END,
     abandoned_last = CASE WHEN excluded.last_at >= r.last_at
                           THEN excluded.abandoned_last ELSE r.abandoned_last END,
-    last_at = max(r.last_at, excluded.last_at)
+    last_at = {last_at}
 """
 
 
@@ -78,35 +79,39 @@ def _merged_mean(name: str) -> str:
 
 
 ROLLUP_SQL = _ROLLUP.format(
-    merged_means=",\n    ".join(_merged_mean(n) for n in ("pending", "ready", "busy", "queue"))
+    minute=bucket_start("t.at", "60.0"),
+    merged_means=",\n    ".join(_merged_mean(n) for n in ("pending", "ready", "busy", "queue")),
+    last_at=greatest("r.last_at", "excluded.last_at"),
+    accepted_last=value_at_latest("accepted_total", "at"),
+    abandoned_last=value_at_latest("abandoned_total", "at"),
 )
 
 
 def select_chunk(db: sqlite_utils.Database, cutoff: float, rows: int) -> int:
-    """Put the oldest row batches before `cutoff` in temp.hive_chunk, whole batches (a cycle's
-    rows) adding up to about `rows` rows (at least one batch); returns how many rows."""
+    """Put the oldest row batches before `cutoff` in the temporary hive_chunk, whole batches
+    (a cycle's rows) adding up to about `rows` rows (at least one batch); returns how many rows."""
     for statement in _PREPARE:
         db.execute(statement)
-    db.execute("DELETE FROM temp.hive_chunk")
-    db.execute("DELETE FROM temp.hive_cycles")
-    chosen: list[tuple[int]] = []
+    db.execute("DELETE FROM hive_chunk")
+    db.execute("DELETE FROM hive_cycles")
+    chosen: list[dict[str, int]] = []
     total = 0
     oldest = db.conn.execute(
         "SELECT b.batch_key, (SELECT count(*) FROM target_rows AS r "
-        "WHERE r.batch_key = b.batch_key) FROM row_batches AS b WHERE b.at < ? "
+        "WHERE r.batch_key = b.batch_key) FROM row_batches AS b WHERE b.at < :cutoff "
         "ORDER BY b.at, b.cycle_id",
-        (cutoff,),
+        {"cutoff": cutoff},
     )
     for batch_key, count in oldest:
         if chosen and total + count > rows:
             break
-        chosen.append((batch_key,))
+        chosen.append({"batch_key": batch_key})
         total += count
     oldest.close()
-    db.conn.executemany("INSERT INTO temp.hive_chunk (batch_key) VALUES (?)", chosen)
+    db.conn.executemany("INSERT INTO hive_chunk (batch_key) VALUES (:batch_key)", chosen)
     db.execute(
-        "INSERT INTO temp.hive_cycles (cycle_id) SELECT DISTINCT cycle_id FROM row_batches "
-        "WHERE batch_key IN (SELECT batch_key FROM temp.hive_chunk)"
+        "INSERT INTO hive_cycles (cycle_id) SELECT DISTINCT cycle_id FROM row_batches "
+        "WHERE batch_key IN (SELECT batch_key FROM hive_chunk)"
     )
     return total
 
@@ -117,7 +122,7 @@ def chunk_rows(db: sqlite_utils.Database) -> Iterator[tuple[Any, ...]]:
     yield from db.conn.execute(
         f"SELECT {select} FROM cycle_targets_keyed AS t "
         "JOIN cycles AS c ON c.cycle_id = t.cycle_id "
-        "WHERE t.batch_key IN (SELECT batch_key FROM temp.hive_chunk) "
+        "WHERE t.batch_key IN (SELECT batch_key FROM hive_chunk) "
         "ORDER BY t.at, t.record_id"
     )
 
@@ -131,7 +136,7 @@ def roll_up_and_purge(
         minutes = db.conn.execute(ROLLUP_SQL).rowcount
         db.execute(
             "INSERT INTO archived_cycles (cycle_id, started_at) SELECT cycle_id, started_at "
-            "FROM cycles WHERE cycle_id IN (SELECT cycle_id FROM temp.hive_cycles) "
+            "FROM cycles WHERE cycle_id IN (SELECT cycle_id FROM hive_cycles) "
             "ON CONFLICT(cycle_id) DO NOTHING"
         )
         db.execute(
@@ -140,14 +145,10 @@ def roll_up_and_purge(
             ":created_at)",
             {**archive, "run_id": run_id},
         )
-        db.execute(
-            "DELETE FROM target_rows WHERE batch_key IN (SELECT batch_key FROM temp.hive_chunk)"
-        )
-        db.execute(
-            "DELETE FROM row_batches WHERE batch_key IN (SELECT batch_key FROM temp.hive_chunk)"
-        )
+        db.execute("DELETE FROM target_rows WHERE batch_key IN (SELECT batch_key FROM hive_chunk)")
+        db.execute("DELETE FROM row_batches WHERE batch_key IN (SELECT batch_key FROM hive_chunk)")
         purged = db.conn.execute(
-            "DELETE FROM cycles WHERE cycle_id IN (SELECT cycle_id FROM temp.hive_cycles) "
+            "DELETE FROM cycles WHERE cycle_id IN (SELECT cycle_id FROM hive_cycles) "
             "AND NOT EXISTS (SELECT 1 FROM row_batches AS b WHERE b.cycle_id = cycles.cycle_id)"
         ).rowcount
     return minutes, purged
@@ -157,24 +158,32 @@ def registered_archives(
     db: sqlite_utils.Database, since: float | None, until: float | None
 ) -> list[str]:
     """Archive file names overlapping [since, until], oldest first."""
+    # Bounds left out when None, rather than `:since IS NULL OR ...`: PostgreSQL cannot type a
+    # parameter that is only compared with NULL.
+    where = ["true"]
+    if since is not None:
+        where.append("last_at >= :since")
+    if until is not None:
+        where.append("first_at <= :until")
     rows = db.execute(
-        "SELECT file FROM hive_off_archives WHERE (? IS NULL OR last_at >= ?) "
-        "AND (? IS NULL OR first_at <= ?) ORDER BY first_at, file",
-        (since, since, until, until),
+        f"SELECT file FROM hive_off_archives WHERE {' AND '.join(where)} ORDER BY first_at, file",
+        {"since": since, "until": until},
     ).fetchall()
     return [row[0] for row in rows]
 
 
 def expired_archives(db: sqlite_utils.Database, before: float) -> list[str]:
     """Registered archive files whose rows are all older than `before`."""
-    rows = db.execute("SELECT file FROM hive_off_archives WHERE last_at < ?", (before,))
+    rows = db.execute(
+        "SELECT file FROM hive_off_archives WHERE last_at < :before", {"before": before}
+    )
     return [row[0] for row in rows.fetchall()]
 
 
 def forget_archive(db: sqlite_utils.Database, name: str) -> None:
     """Unregister one archive file (its file is deleted after this commits)."""
     with write_transaction(db):
-        db.execute("DELETE FROM hive_off_archives WHERE file = ?", (name,))
+        db.execute("DELETE FROM hive_off_archives WHERE file = :name", {"name": name})
 
 
 def start_run(
@@ -191,8 +200,8 @@ def start_run(
         ).rowcount
         db.execute(
             "INSERT INTO hive_off_runs (run_id, node_id, started_at, heartbeat_at, cutoff, status)"
-            " VALUES (?, ?, ?, ?, ?, 'running')",
-            (run_id, node_id, now, now, cutoff),
+            " VALUES (:run_id, :node_id, :now, :now, :cutoff, 'running')",
+            {"run_id": run_id, "node_id": node_id, "now": now, "cutoff": cutoff},
         )
     return int(interrupted)
 
@@ -220,11 +229,14 @@ def prune_bookkeeping(
     carry."""
     with write_transaction(db):
         # Per-minute rollups are the history beyond the detail window, kept for the retention.
-        db.execute("DELETE FROM minute_rollups WHERE minute_start < ?", (samples_before,))
-        db.execute("DELETE FROM backlog_samples WHERE at < ?", (samples_before,))
+        samples = {"before": samples_before}
+        db.execute("DELETE FROM minute_rollups WHERE minute_start < :before", samples)
+        db.execute("DELETE FROM backlog_samples WHERE at < :before", samples)
         # One runtime sample per cycle would otherwise grow without end (17,280 a day at 5 s).
-        db.execute("DELETE FROM runtime_samples WHERE at < ?", (samples_before,))
-        db.execute("DELETE FROM archived_cycles WHERE started_at < ?", (cycles_before,))
+        db.execute("DELETE FROM runtime_samples WHERE at < :before", samples)
+        db.execute(
+            "DELETE FROM archived_cycles WHERE started_at < :before", {"before": cycles_before}
+        )
 
 
 def reclaim_space(db: sqlite_utils.Database) -> int:
@@ -234,10 +246,4 @@ def reclaim_space(db: sqlite_utils.Database) -> int:
     (it rewrites the file and holds the write lock meanwhile); later runs free pages
     incrementally.
     """
-    before = int(db.execute("PRAGMA freelist_count").fetchone()[0])
-    if int(db.execute("PRAGMA auto_vacuum").fetchone()[0]) != 2:
-        db.execute("PRAGMA auto_vacuum = INCREMENTAL")
-        db.execute("VACUUM")
-        return before
-    db.execute("PRAGMA incremental_vacuum")
-    return before - int(db.execute("PRAGMA freelist_count").fetchone()[0])
+    return reclaim_free_pages(db)

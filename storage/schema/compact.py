@@ -35,7 +35,11 @@ from storage.transactions import write_transaction
 
 __all__ = [
     "COMPACT_HISTORY_SCHEMA",
+    "FIGURE_COLUMNS",
     "LEGACY_TABLE",
+    "ROLLUP_TYPES",
+    "ROLLUP_VALUES",
+    "WHOLE_FIGURES",
     "compact_history",
     "convert_legacy_rows",
     "legacy_rows_left",
@@ -62,7 +66,8 @@ FIGURE_COLUMNS = (
     "estimated_wait_s",
 )
 
-_WHOLE = frozenset(
+# Figures that are whole numbers (counts); the others are measures.
+WHOLE_FIGURES = frozenset(
     {
         "logged_in_slots",
         "ready_slots",
@@ -76,11 +81,11 @@ _WHOLE = frozenset(
 )
 
 _LATEST_FIGURES = ",\n    ".join(
-    f"{name} {'INTEGER' if name in _WHOLE else 'REAL'}" for name in FIGURE_COLUMNS
+    f"{name} {'INTEGER' if name in WHOLE_FIGURES else 'REAL'}" for name in FIGURE_COLUMNS
 )
 
 # The rollup columns besides the target (schema 5's target_minute_rollups, in its order).
-_ROLLUP_TYPES = {
+ROLLUP_TYPES = {
     "minute_start": "REAL NOT NULL",
     "samples": "INTEGER NOT NULL",
     "allowed_sum": "INTEGER NOT NULL",
@@ -98,8 +103,8 @@ _ROLLUP_TYPES = {
     "abandoned_last": "INTEGER",
     "last_at": "REAL NOT NULL",
 }
-ROLLUP_VALUES = tuple(_ROLLUP_TYPES)
-_ROLLUP_DECLARATIONS = ",\n    ".join(f"{name} {kind}" for name, kind in _ROLLUP_TYPES.items())
+ROLLUP_VALUES = tuple(ROLLUP_TYPES)
+_ROLLUP_DECLARATIONS = ",\n    ".join(f"{name} {kind}" for name, kind in ROLLUP_TYPES.items())
 
 # REAL columns: SQLite writes a whole REAL value (goal 3.0, interval 5.0) as a small integer on
 # disk and reads it back as a float, so integral figures cost 1-2 bytes, not 8.

@@ -1,8 +1,8 @@
 """DDL of the `leases` table (the master lease) on both engines.
 
 SQLite gets it from migrations 3 (the table, as shipped: never edit it) and 8 (the fencing
-term). PostgreSQL, until its own numbered migrations land, gets the same table, meaning and
-units (epoch seconds of the database's clock) from `POSTGRES_LEASES_SCHEMA`, made idempotent.
+term). PostgreSQL gets the same table, meaning and units (epoch seconds of the database's
+clock) from `POSTGRES_LEASES_SCHEMA`, in its baseline migration (storage/schema/postgres/).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ LEASE_TERM_SCHEMA = """
 ALTER TABLE leases ADD COLUMN term INTEGER NOT NULL DEFAULT 0;
 """
 
+# `IF NOT EXISTS`: before the numbered migrations this statement alone made the table.
 POSTGRES_LEASES_SCHEMA = """
 CREATE TABLE IF NOT EXISTS leases (
     name        TEXT PRIMARY KEY,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from storage.dialect import relation_names
 from storage.errors import DatabaseMissingError, SchemaVersionError, StorageError
 from storage.pacer_state import PACER_STATE_SCHEMA
 from storage.schema.alarms import ALARMS_SCHEMA
@@ -24,7 +25,9 @@ from storage.transactions import write_transaction
 
 __all__ = [
     "MIGRATIONS",
+    "MIGRATIONS_TABLE",
     "Migration",
+    "SCHEMA_1",
     "apply_migrations",
     "check_schema_readable",
     "latest_version",
@@ -41,7 +44,8 @@ class Migration:
     apply: str | Callable[[sqlite_utils.Database], None]
 
 
-_SCHEMA_1 = """
+# Migration 1 as shipped (also the source of PostgreSQL's tables: storage/schema/postgres/).
+SCHEMA_1 = """
 CREATE TABLE nodes (
     node_id      TEXT PRIMARY KEY,
     host         TEXT NOT NULL,
@@ -134,7 +138,7 @@ CREATE INDEX idx_scheduler_events_at ON scheduler_events (at);
 """
 
 MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "nodes, cycles, cycle targets, target state, scheduler events", _SCHEMA_1),
+    Migration(1, "nodes, cycles, cycle targets, target state, scheduler events", SCHEMA_1),
     Migration(2, "backlog settings and samples, hive-off rollups, runs, archives", BACKLOG_SCHEMA),
     Migration(3, "master lease", LEASES_SCHEMA),
     Migration(4, "alarm conditions, instances, transitions, runtime samples", ALARMS_SCHEMA),
@@ -144,7 +148,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(8, "fenced master lease: term", LEASE_TERM_SCHEMA),
 )
 
-_CREATE_MIGRATIONS_TABLE = """
+MIGRATIONS_TABLE = """
 CREATE TABLE IF NOT EXISTS schema_migrations (
     number     INTEGER PRIMARY KEY,
     name       TEXT NOT NULL,
@@ -160,7 +164,7 @@ def latest_version(migrations: Sequence[Migration] = MIGRATIONS) -> int:
 
 def schema_version(db: sqlite_utils.Database) -> int:
     """The highest migration recorded in the database; 0 for a fresh one."""
-    if "schema_migrations" not in db.table_names():
+    if "schema_migrations" not in relation_names(db):
         return 0
     row = db.execute("SELECT max(number) FROM schema_migrations").fetchone()
     return int(row[0]) if row and row[0] is not None else 0
@@ -180,7 +184,7 @@ def apply_migrations(
     target = latest_version(migrations)
     applied: list[int] = []
     with write_transaction(db):
-        db.execute(_CREATE_MIGRATIONS_TABLE)
+        db.execute(MIGRATIONS_TABLE)
         current = schema_version(db)
         if current > target:
             raise SchemaVersionError(_too_new_message(current, target))
@@ -195,8 +199,9 @@ def apply_migrations(
             else:
                 migration.apply(db)
             db.execute(
-                "INSERT INTO schema_migrations (number, name, applied_at) VALUES (?, ?, ?)",
-                (migration.number, migration.name, now()),
+                "INSERT INTO schema_migrations (number, name, applied_at) "
+                "VALUES (:number, :name, :applied_at)",
+                {"number": migration.number, "name": migration.name, "applied_at": now()},
             )
             applied.append(migration.number)
     return applied

@@ -127,8 +127,11 @@ def test_processes_racing_for_an_expired_lease_leave_exactly_one_holder(
         before = claim_lease(setup, "master", "old", HOUR_S)
         release_lease(setup, "master", "old")
     claimants = [f"node-{n}" for n in range(4)]
-    # fork: the children need no re-import; each opens its own engine and connection.
-    context = multiprocessing.get_context("fork")
+    # forkserver, not fork: forking the test process copies the locks other threads hold
+    # (logging, pools of earlier tests' nodes) and a child can hang on one. The server imports
+    # this module once; each child forks from it and opens its own engine and connection.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
     start = context.Barrier(len(claimants))
     answers: multiprocessing.Queue[tuple[str, LeaseState]] = context.Queue()
     url = any_location.url.render_as_string(hide_password=False)
@@ -138,19 +141,27 @@ def test_processes_racing_for_an_expired_lease_leave_exactly_one_holder(
     ]
     for process in processes:
         process.start()
-    results = dict(answers.get(timeout=120) for _ in claimants)
+    replies = [answers.get(timeout=120) for _ in claimants]
     for process in processes:
         process.join()
-    _assert_one_winner(any_engine, before, results)
+    failed = [reply for reply in replies if isinstance(reply[1], str)]
+    assert not failed, failed
+    _assert_one_winner(any_engine, before, dict(replies))
 
 
 def _claim_in_process(url: str, node_id: str, start: Any, answers: Any) -> None:
-    """Run in a child process: its own engine and connection, all children released at once."""
-    engine = build_engine(parse_location(url))
-    with Database.open(engine) as db:
-        start.wait()
-        answers.put((node_id, claim_lease(db, "master", node_id, HOUR_S)))
-    engine.dispose()
+    """Run in a child process: its own engine and connection, all children released at once.
+
+    Answers `(node_id, LeaseState)`, or `(node_id, "what failed")` so the test fails at once.
+    """
+    try:
+        engine = build_engine(parse_location(url))
+        with Database.open(engine) as db:
+            start.wait(timeout=60)
+            answers.put((node_id, claim_lease(db, "master", node_id, HOUR_S)))
+        engine.dispose()
+    except BaseException as error:
+        answers.put((node_id, f"{type(error).__name__}: {error}"))
 
 
 def _assert_one_winner(
