@@ -166,6 +166,16 @@ _CATALOGUE: tuple[tuple[str, str, Category, int, int, ScopeKind], ...] = (
         100630,
         "global",
     ),
+    (
+        Condition.MASTER_TAKEOVER,
+        "A node took the master lease over from another (the lease term grew): the former "
+        "master died, froze, lost the database or stopped. The reason names both nodes and "
+        "the new term; cancelled at the new master's next publish.",
+        Category.WARNING,
+        100631,
+        100632,
+        "global",
+    ),
 )
 
 

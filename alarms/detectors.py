@@ -260,10 +260,28 @@ def sample_signals(
     return signals
 
 
-def no_master_signal(nodes: Sequence[NodeStatus], now: float) -> AlarmSignal:
-    """Detect when no node has a fresh heartbeat (nobody is pacing), else cancel."""
+def no_master_signal(
+    nodes: Sequence[NodeStatus],
+    now: float,
+    *,
+    lease_lapsed_s: float | None = None,
+    lease_grace_s: float = 0.0,
+    last_holder: str = "",
+) -> AlarmSignal:
+    """Detect when nobody is pacing, else cancel.
+
+    Nobody paces when no node has a fresh heartbeat or, with a master lease (the HTTP
+    publisher), when the lease has lapsed for longer than `lease_grace_s` (nodes are alive but
+    none took it over: their cycles are stuck). A lapse shorter than the grace is a handover.
+    """
     alive = [node.node_id for node in nodes if node.alive]
-    if alive:
+    lapsed = lease_lapsed_s is not None and lease_lapsed_s > lease_grace_s
+    if alive and lapsed:
+        reason = (
+            f"the master lease (last holder {last_holder}) lapsed {lease_lapsed_s:.0f} s ago "
+            f"and no node took it over; alive: {', '.join(sorted(alive))}"
+        )
+    elif alive:
         reason = f"alive: {', '.join(sorted(alive))}"
     elif nodes:
         youngest = min(node.last_heartbeat_age_s for node in nodes)
@@ -272,7 +290,7 @@ def no_master_signal(nodes: Sequence[NodeStatus], now: float) -> AlarmSignal:
         reason = "no node has ever started on this database"
     return AlarmSignal(
         condition=Condition.NO_MASTER_NODE,
-        active=not alive,
+        active=not alive or lapsed,
         at=now,
         scope=GLOBAL_SCOPE,
         value=float(len(alive)),

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from cli import backlog, controls, fakes, lab, node, provision, users
+from cli import backlog, cluster, controls, fakes, lab, node, provision, users
 from cli.common import EXIT_ERROR, EXIT_USAGE
 from config import ConfigError
 from storage.errors import StorageError
@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     fakes,
     provision,
     backlog,
+    cluster,
     lab,
 )
 

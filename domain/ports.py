@@ -20,6 +20,12 @@ AnswersByTarget = Mapping[str, PublishResult]
 Decisions = Sequence[PacingDecision]
 
 
+# The headers naming which node, under which master-lease term, sent a bulk request: our
+# extension of the platform contract (docs/http.md), read back by the fake platform's log.
+NODE_HEADER = "X-Pacing-Node"
+TERM_HEADER = "X-Pacing-Term"
+
+
 class PublishSkipped(Exception):  # noqa: N818 - a note, not an error: the cycle is not failed
     """The publisher deliberately did not publish this cycle (e.g. a standby node)."""
 

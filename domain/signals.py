@@ -36,6 +36,7 @@ class Condition(StrEnum):
     STATISTICS_STALE = "StatisticsStale"
     STATISTICS_FAILOVER = "StatisticsFailover"
     NO_MASTER_NODE = "NoMasterNode"
+    MASTER_TAKEOVER = "MasterTakeover"
     BACKLOG_DISK_WARNING = "BacklogDiskWarning"
     BACKLOG_DISK_MAJOR = "BacklogDiskMajor"
     DATABASE_WRITE_FAILED = "DatabaseWriteFailed"

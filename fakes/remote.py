@@ -11,6 +11,7 @@ import logging
 import secrets
 import threading
 import time
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +46,27 @@ class WireCounters:
     stats_requests: int = 0
 
 
+# How many bulk requests the publish log keeps (the oldest go first): hours of a test cluster.
+PUBLISH_LOG_SIZE = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class PublishRecord:
+    """One bulk request as it arrived: when, from which node, under which lease term.
+
+    `node` and `term` come from the `X-Pacing-Node` and `X-Pacing-Term` headers (None when a
+    client does not send them); a cluster test checks from these that one node publishes.
+    """
+
+    at: float
+    node: str | None
+    term: int | None
+    targets: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {"at": self.at, "node": self.node, "term": self.term, "targets": self.targets}
+
+
 class RemoteState:
     """The fake servers' world: simulator, tokens, faults, counters (`FakeRemote` serves it)."""
 
@@ -71,6 +93,16 @@ class RemoteState:
         self.speed = scenario.speed
         self._known = {target.target_id for target in self.targets}
         self.reset_base: dict[str, tuple[int, int, int]] = {}
+        self.publish_log: deque[PublishRecord] = deque(maxlen=PUBLISH_LOG_SIZE)
+
+    def record_publish(self, node: str | None, term: str | None, targets: int) -> None:
+        """Log who sent a bulk request (headers as received; a bad term is kept as None)."""
+        try:
+            term_number = int(term) if term is not None else None
+        except ValueError:
+            term_number = None
+        with self.lock:
+            self.publish_log.append(PublishRecord(time.time(), node, term_number, targets))
 
     def set_fault(self, name: str, value: str | None = None, times: int | None = None) -> None:
         self.faults.set(name, value, times)
@@ -132,4 +164,5 @@ class RemoteState:
             "entities": counters.entities,
             "token_requests": counters.token_requests,
             "stats_requests": counters.stats_requests,
+            "publishes": [record.as_json() for record in list(self.publish_log)],
         }

@@ -7,6 +7,7 @@ import logging
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from domain.ports import NODE_HEADER, TERM_HEADER
 from domain.statistics import PublishResult
 from fakes.documents import bulk_answer, entity_answer, error_item, platform_error
 from fakes.faults import UnknownFaultError
@@ -140,6 +141,9 @@ class Routes:
             return answer(self.h, 400, bad)
         with remote.lock:
             remote.counters.entities += len(entities)
+        remote.record_publish(
+            self.h.headers.get(NODE_HEADER), self.h.headers.get(TERM_HEADER), len(entities)
+        )
         if take("malformed_json"):
             return answer(self.h, 200, None, raw=b'{"results": [ {"entity": ')
         return answer(self.h, 200, bulk_answer(self.items(entities)))

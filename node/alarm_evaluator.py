@@ -45,6 +45,7 @@ from storage.alarms.store import (
 )
 from storage.alarms.window import read_target_counts
 from storage.db import PerThreadDatabase
+from storage.leases import MASTER_LEASE, read_sqlite_lease
 from storage.nodes import read_node_status
 from storage.transactions import write_transaction
 
@@ -85,11 +86,31 @@ def evaluate_and_store(
     return evaluation, conditions
 
 
+def no_master_from(
+    db: sqlite_utils.Database, now: float, stale_after_s: float, master_lease: bool
+) -> AlarmSignal:
+    """NoMasterNode's signal from the heartbeats and, when the nodes publish under the master
+    lease (`master_lease`), from how long the lease has lapsed by the database's clock; a
+    lapse shorter than a heartbeat's staleness is a handover, not an outage."""
+    nodes = read_node_status(db, now=now, stale_after_s=stale_after_s)
+    lease = read_sqlite_lease(db, MASTER_LEASE) if master_lease else None
+    if lease is None:
+        return no_master_signal(nodes, now)
+    return no_master_signal(
+        nodes,
+        now,
+        lease_lapsed_s=-lease.remaining_s,
+        lease_grace_s=stale_after_s,
+        last_holder=lease.holder,
+    )
+
+
 def check_no_master(
-    db: sqlite_utils.Database, now: float, stale_after_s: float
+    db: sqlite_utils.Database, now: float, stale_after_s: float, *, master_lease: bool = False
 ) -> tuple[AlarmTransition, ...]:
-    """Raise or clear NoMasterNode from the nodes' heartbeats (for processes without a node)."""
-    signal = no_master_signal(read_node_status(db, now=now, stale_after_s=stale_after_s), now)
+    """Raise or clear NoMasterNode from the nodes' heartbeats and the master lease (for
+    processes without a node)."""
+    signal = no_master_from(db, now, stale_after_s, master_lease)
     evaluation, _ = evaluate_and_store(db, [signal], now)
     for transition in evaluation.transitions:
         log_transition(transition)
@@ -172,7 +193,9 @@ class AlarmEvaluator:
         dispatcher: NotificationDispatcher | None = None,
         compliance: ComplianceKeeper | None = None,
         ack_expiry_s: float = 0.0,
+        master_lease: bool = False,
     ) -> None:
+        self._master_lease = master_lease
         self._compliance = compliance
         self._node_id = node_id
         self._ack_expiry_s = ack_expiry_s
@@ -237,12 +260,11 @@ class AlarmEvaluator:
         drained = self._sink.drain()
         db = self._database.get()
         try:
-            nodes = read_node_status(db, now=now, stale_after_s=self._stale_after_s)
             conditions = {c.name: c for c in load_conditions(db)}
             derived = [
                 *cycle_signals(outcome),
                 *self._abandonment_signals(conditions, now),
-                no_master_signal(nodes, now),
+                no_master_from(db, now, self._stale_after_s, self._master_lease),
             ]
             evaluation, conditions = evaluate_and_store(
                 db,

@@ -66,6 +66,7 @@ def build_alarm_parts(
         dispatcher=dispatcher,
         compliance=compliance,
         ack_expiry_s=config.alarms.ack_expiry_s,
+        master_lease=config.publisher.kind == "http",
     )
     services: list[NodeService] = [evaluator, gc_probe]
     if heap is not None:

@@ -58,6 +58,7 @@ class NoMasterWatch:
         self._dispatcher = dispatcher
         self._config = config
         self._provisioned = False
+        self._master_lease = config is not None and config.publisher.kind == "http"
         self._loop = BackgroundLoop(
             "no-master-watch", self._turn, failure_pause_s=period_s, logger=log
         )
@@ -73,7 +74,9 @@ class NoMasterWatch:
                 )
                 provision_conditions(db, wanted, self._clock())
                 self._provisioned = True
-            transitions = check_no_master(db, self._clock(), self._stale_after_s)
+            transitions = check_no_master(
+                db, self._clock(), self._stale_after_s, master_lease=self._master_lease
+            )
             if self._dispatcher is not None and transitions:
                 conditions = {c.name: c for c in load_conditions(db)}
                 for transition in transitions:

@@ -18,7 +18,7 @@ from connectors.simulated import SimulatedContactCentre
 from domain.freshness import stale_after_s
 from domain.ports import NodeService, Publisher, StatSource
 from domain.signals import AlarmSink
-from node.lease import LeasedPublisher, MasterLeaseRelease
+from node.lease import LeasedPublisher, MasterLeaseKeeper
 from node.parts import NodeParts
 from simulator import ContactCentreSimulator
 from storage.leases import prepare_leases
@@ -58,10 +58,10 @@ def build_ports(
 
 
 def port_parts(publisher: Publisher) -> NodeParts:
-    """Services the ports need: releasing the master lease when the node stops cleanly."""
+    """Services the ports need: renewing the master lease, and releasing it on a clean stop."""
     services: list[NodeService] = []
     if isinstance(publisher, LeasedPublisher):
-        services.append(MasterLeaseRelease(publisher))
+        services.append(MasterLeaseKeeper(publisher))
     return NodeParts(services=tuple(services))
 
 
@@ -118,4 +118,5 @@ def build_http_publisher(config: Config, sink: AlarmSink) -> LeasedPublisher:
         config.node.node_id,
         options.lease_ttl_s or stale_after_s(period_s),
         publish_deadline_s=settings.budget_s,
+        sink=sink,
     )

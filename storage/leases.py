@@ -18,17 +18,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sqlite_utils
+
 from storage.migrate import prepare_schema
 from storage.sql import Database
+from storage.sql.database import clock_sql_for
 
 __all__ = [
+    "MASTER_LEASE",
     "LeaseState",
     "claim_lease",
     "confirm_lease",
     "prepare_leases",
     "read_lease",
+    "read_sqlite_lease",
     "release_lease",
 ]
+
+# The lease the publishing master holds (one per database).
+MASTER_LEASE = "master"
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +118,19 @@ def read_lease(db: Database, name: str) -> LeaseState | None:
         float(row.acquired_at),
         float(row.expires_at),
         float(row.db_now),
+    )
+
+
+def read_sqlite_lease(db: sqlite_utils.Database, name: str) -> LeaseState | None:
+    """`read_lease` on a SQLite file through the sqlite_utils connection the node's alarm
+    evaluation still uses (until the storage port moves it onto `Database`)."""
+    cursor = db.conn.execute(_read_sql(clock_sql_for("sqlite")), {"name": name})
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    name_, holder, term, acquired_at, expires_at, db_now = row
+    return LeaseState(
+        str(name_), str(holder), int(term), float(acquired_at), float(expires_at), float(db_now)
     )
 
 

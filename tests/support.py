@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import re
 import resource
@@ -144,3 +146,43 @@ def pacing_cli(
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", **_FEW_RESERVATIONS, **(env or {})},
         check=False,
     )
+
+
+def toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return (
+            "nan"
+            if math.isnan(value)
+            else ("inf" if value > 0 else "-inf")
+            if math.isinf(value)
+            else repr(value)
+        )
+    if isinstance(value, int | str):
+        return json.dumps(value) if isinstance(value, str) else str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(item) for item in value) + "]"
+    assert isinstance(value, dict)
+    return "{" + ", ".join(f"{json.dumps(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
+
+
+def toml_table(name: str, table: dict[str, Any], array: bool = False) -> str:
+    header = f"[[{name}]]" if array else f"[{name}]"
+    lines = [header, *(f"{json.dumps(key)} = {toml_value(value)}" for key, value in table.items())]
+    return "\n".join(lines) + "\n"
+
+
+def write_toml(path: Path, raw: dict[str, Any]) -> Path:
+    """Write a configuration dict (as `shipped_raw` returns) back as a TOML file."""
+    scalars = {k: v for k, v in raw.items() if not isinstance(v, dict | list)}
+    text = "".join(f"{json.dumps(k)} = {toml_value(v)}\n" for k, v in scalars.items())
+    for name, value in raw.items():
+        if isinstance(value, dict):
+            text += toml_table(name, value)
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            text += "".join(toml_table(name, item, array=True) for item in value)
+        elif isinstance(value, list):
+            text = f"{json.dumps(name)} = {toml_value(value)}\n" + text
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -35,7 +35,14 @@ from connectors.http_exchange import Exchanger, Reply
 from connectors.http_retry import HttpCallError, RetryPolicy, http_failure, send_with_retries
 from domain.decisions import PacingDecision
 from domain.latch import SignalLatch
-from domain.ports import AnswersByTarget, Decisions, PublishIncomplete, StatisticsByTarget
+from domain.ports import (
+    NODE_HEADER,
+    TERM_HEADER,
+    AnswersByTarget,
+    Decisions,
+    PublishIncomplete,
+    StatisticsByTarget,
+)
 from domain.signals import AlarmSink, Condition
 from domain.statistics import PublishResult, TargetStatistics
 
@@ -97,6 +104,19 @@ class EngagementPublisher:
         self._pool = ThreadPoolExecutor(
             max_workers=settings.concurrency, thread_name_prefix="gpe-publish"
         )
+        self._identity: dict[str, str] = {}
+        self._publish_by: float | None = None
+
+    def identify(self, node_id: str, term: int, publish_by: float) -> None:
+        """Name the node and lease term of the next publish, and when it must be over.
+
+        Sent as `X-Pacing-Node` and `X-Pacing-Term` (an extension the platform may ignore, see
+        docs/http.md). `publish_by` (on this publisher's clock, monotonic) is the moment up
+        to which the master lease was confirmed: no request of this publish starts later,
+        even if the process froze between the confirmation and the publish.
+        """
+        self._identity = {NODE_HEADER: node_id, TERM_HEADER: str(term)}
+        self._publish_by = publish_by
 
     @property
     def token_fetches(self) -> int:
@@ -114,6 +134,8 @@ class EngagementPublisher:
         if not decisions:
             return {}
         deadline = self._clock() + self._settings.budget_s
+        if self._publish_by is not None:
+            deadline = min(deadline, self._publish_by)
         chunks = chunked(list(decisions), self._settings.chunk_size)
         futures = [
             self._pool.submit(self._send_chunk, chunk, statistics, deadline) for chunk in chunks
@@ -156,7 +178,7 @@ class EngagementPublisher:
         return _ChunkOutcome(validate_answer(response.content, [d.target_id for d in chunk]))
 
     def _post(self, body: bytes, deadline: float, max_answer_bytes: int) -> Reply:
-        headers = {"Content-Type": "application/json"}
+        headers = {"Content-Type": "application/json", **self._identity}
         if self._settings.gzip:
             headers["Content-Encoding"] = "gzip"
         else:

@@ -34,6 +34,14 @@ _CLOCK_SQL: dict[str, str] = {
     "sqlite": "((julianday('now') - 2440587.5) * 86400.0)",
     "postgresql": "(EXTRACT(EPOCH FROM clock_timestamp())::double precision)",
 }
+
+
+def clock_sql_for(dialect: Dialect) -> str:
+    """The database-clock expression of `dialect` (as `Database.clock_sql`), for code that
+    holds a raw connection rather than a `Database`."""
+    return _CLOCK_SQL[dialect]
+
+
 _BEGIN_SQL: dict[str, str] = {"sqlite": "BEGIN IMMEDIATE", "postgresql": "BEGIN"}
 
 

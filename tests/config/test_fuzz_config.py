@@ -10,16 +10,15 @@ test for each limit), not by timing here.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import fields
 from pathlib import Path
-from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from config import ConfigError, load_config
+from tests.support import toml_table
 
 SECTIONS: dict[str, list[str]] = {
     "node": ["node_id", "embedded", "database", "timezone"],
@@ -62,31 +61,6 @@ values = st.recursive(
     ),
     max_leaves=12,
 )
-
-
-def toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return (
-            "nan"
-            if math.isnan(value)
-            else ("inf" if value > 0 else "-inf")
-            if math.isinf(value)
-            else repr(value)
-        )
-    if isinstance(value, int | str):
-        return json.dumps(value) if isinstance(value, str) else str(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(toml_value(item) for item in value) + "]"
-    assert isinstance(value, dict)
-    return "{" + ", ".join(f"{json.dumps(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
-
-
-def toml_table(name: str, table: dict[str, Any], array: bool = False) -> str:
-    header = f"[[{name}]]" if array else f"[{name}]"
-    lines = [header, *(f"{json.dumps(key)} = {toml_value(value)}" for key, value in table.items())]
-    return "\n".join(lines) + "\n"
 
 
 sections = st.dictionaries(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,10 @@ from storage.alarms.store import (
     read_alarm_history,
 )
 from storage.db import connect
+from storage.leases import MASTER_LEASE, claim_lease, read_sqlite_lease
+from storage.sql import Database, build_engine, parse_location
 from tests.builders import register_node
+from tests.support import eventually
 
 FAILED = "PacingRequestsFailed/global"
 
@@ -128,3 +132,35 @@ def test_no_master_node_is_raised_from_heartbeats_and_cleared_by_a_fresh_one(
     register_node(db, "b", started_at=200.0, pid=2)
     cleared = check_no_master(db, now=201.0, stale_after_s=15.0)
     assert [t.rule for t in cleared] == ["returns to normal before acknowledgement"]
+
+
+def lapsed_s(db: sqlite_utils.Database) -> float:
+    lease = read_sqlite_lease(db, MASTER_LEASE)
+    assert lease is not None
+    return -lease.remaining_s
+
+
+def test_no_master_node_is_raised_when_the_master_lease_lapsed_while_nodes_are_alive(
+    db: sqlite_utils.Database, db_path: Path
+) -> None:
+    now = time.time()
+    register_node(db, "a", started_at=now)
+    engine = build_engine(parse_location(db_path))
+    try:
+        with Database.open(engine) as lease_db:
+            claim_lease(lease_db, MASTER_LEASE, "a", ttl_s=0.01)
+        # a lapse shorter than the grace (the heartbeat staleness) is a handover: no alarm
+        assert check_no_master(db, now, stale_after_s=3600.0, master_lease=True) == ()
+        # longer: nodes are alive but none took the lease over
+        assert eventually(lambda: lapsed_s(db) > 0.5)
+        [raised] = check_no_master(db, now, stale_after_s=0.5, master_lease=True)
+        assert raised.to_state.value == "active_unacknowledged"
+        assert "the master lease (last holder a) lapsed" in raised.reason
+        assert "no node took it over; alive: a" in raised.reason
+        # a master appears: cleared
+        with Database.open(engine) as lease_db:
+            claim_lease(lease_db, MASTER_LEASE, "a", ttl_s=3600)
+        [cleared] = check_no_master(db, now, stale_after_s=0.5, master_lease=True)
+        assert cleared.rule == "returns to normal before acknowledgement"
+    finally:
+        engine.dispose()
