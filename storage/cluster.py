@@ -48,10 +48,10 @@ class ClusterStatus:
 
 def read_cluster_status(db: Database) -> ClusterStatus:
     """Every node known to the database, the master lease, and each node's role."""
-    lease = read_lease(db, MASTER_LEASE) if _has_table(db, "leases") else None
+    lease = read_lease(db, MASTER_LEASE) if db.has_table("leases") else None
     db_now = lease.db_now if lease is not None else db.db_now()
     master = lease.holder if lease is not None and lease.remaining_s > 0 else None
-    if not _has_table(db, "nodes"):  # a database no node has opened yet
+    if not db.has_table("nodes"):  # a database no node has opened yet
         return ClusterStatus(db_now, (), lease)
     rows = db.execute(
         "SELECT node_id, host, pid, period_s, heartbeat_at, stopped_at FROM nodes ORDER BY node_id"
@@ -78,11 +78,3 @@ def _node(row: Any, db_now: float, master: str | None) -> ClusterNode:
         row.stopped_at is not None,
         role,
     )
-
-
-def _has_table(db: Database, name: str) -> bool:
-    if db.dialect == "sqlite":
-        sql = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = :name"
-    else:
-        sql = "SELECT count(*) FROM information_schema.tables WHERE table_name = :name"
-    return int(db.execute(sql, {"name": name}).scalar_one()) > 0

@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, Engine, TextClause, text
+from sqlalchemy import Connection, CursorResult, Engine, TextClause, inspect, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -108,6 +108,14 @@ class Database:
             self._after_error(exc)
             raise translate_error(exc, _doing(sql)) from exc
         return max(result.rowcount, 0)
+
+    def has_table(self, name: str) -> bool:
+        """Whether the table `name` exists (SQLAlchemy's inspector: the same on both engines)."""
+        try:
+            return bool(inspect(self._connection).has_table(name))
+        except DBAPIError as exc:
+            self._after_error(exc)
+            raise translate_error(exc, f"looking for the table {name!r}") from exc
 
     def db_now(self) -> float:
         """The database's clock, epoch seconds: what leases and fencing are judged by."""

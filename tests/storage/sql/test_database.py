@@ -147,3 +147,9 @@ def test_a_sqlite_writer_past_the_busy_timeout_gets_a_retryable_busy_error(
         assert not other.in_write_transaction
     patient.dispose()
     impatient.dispose()
+
+
+def test_has_table_sees_a_table_once_it_is_created(any_database: Database) -> None:
+    assert not any_database.has_table("created_here")
+    any_database.execute("CREATE TABLE created_here (id INTEGER PRIMARY KEY)")
+    assert any_database.has_table("created_here")
