@@ -141,9 +141,13 @@ def test_processes_racing_for_an_expired_lease_leave_exactly_one_holder(
     ]
     for process in processes:
         process.start()
-    replies = [answers.get(timeout=120) for _ in claimants]
-    for process in processes:
-        process.join()
+    try:
+        replies = [answers.get(timeout=120) for _ in claimants]
+    finally:
+        for process in processes:
+            process.join(timeout=30)
+            if process.is_alive():  # never leave a child that would hold the suite's exit
+                process.kill()
     failed = [reply for reply in replies if isinstance(reply[1], str)]
     assert not failed, failed
     _assert_one_winner(any_engine, before, dict(replies))
