@@ -182,7 +182,8 @@ def read_conditions(db: sqlite_utils.Database) -> pd.DataFrame:
     )
 
 
-_SAMPLE_COLUMNS = (
+# The figures of a runtime sample, in RuntimeSample order (the stored row adds `sample_id`).
+SAMPLE_COLUMNS = (
     "node_id",
     "at",
     "gc_pause_max_s",
@@ -217,7 +218,7 @@ def read_runtime_samples(
         params["node_id"] = node_id
     frame = _frame(
         db,
-        f"SELECT {', '.join(_SAMPLE_COLUMNS)} FROM runtime_samples "
+        f"SELECT {', '.join(SAMPLE_COLUMNS)} FROM runtime_samples "
         f"WHERE {' AND '.join(where)} ORDER BY at",
         params,
     )
@@ -232,7 +233,7 @@ def read_latest_runtime_sample(
     db: sqlite_utils.Database, node_id: str | None = None
 ) -> RuntimeSample | None:
     """The most recent sample (of one node, or of any)."""
-    sql = f"SELECT {', '.join(_SAMPLE_COLUMNS)} FROM runtime_samples"
+    sql = f"SELECT {', '.join(SAMPLE_COLUMNS)} FROM runtime_samples"
     params: dict[str, str] = {}
     if node_id is not None:
         sql += " WHERE node_id = :node_id"
@@ -241,5 +242,5 @@ def read_latest_runtime_sample(
     if not row:
         return None
     generations = tuple((int(g), int(c), float(p)) for g, c, p in json.loads(row[-1] or "[]"))
-    values = dict(zip(_SAMPLE_COLUMNS[:-1], row[:-1], strict=True))
+    values = dict(zip(SAMPLE_COLUMNS[:-1], row[:-1], strict=True))
     return RuntimeSample(**values, gc_by_generation=generations)

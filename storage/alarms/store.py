@@ -24,6 +24,7 @@ from alarms.model import (
     RuntimeSample,
 )
 from storage.alarms.reads import (
+    SAMPLE_COLUMNS,
     AlarmFigures,
     read_active_alarms,
     read_alarm_figures,
@@ -104,23 +105,7 @@ _TRANSITION_COLUMNS = (
     "at",
 )
 
-_SAMPLE_COLUMNS = (
-    "sample_id",
-    "node_id",
-    "at",
-    "gc_pause_max_s",
-    "gc_pause_total_s",
-    "gc_collections",
-    "gc_collections_per_min",
-    "gc_collections_total",
-    "rss_bytes",
-    "memory_limit_bytes",
-    "heap_current_bytes",
-    "heap_peak_bytes",
-    "cycle_duration_s",
-    "cycle_lateness_s",
-    "gc_by_generation",
-)
+_SAMPLE_COLUMNS = ("sample_id", *SAMPLE_COLUMNS)
 
 
 @dataclass(frozen=True, slots=True)
