@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -22,6 +21,7 @@ from storage.schema.postgres.partitions import (
 )
 from storage.sql import Database, DatabaseLocation, build_engine, parse_location
 from tests.storage.history_rows import epoch, record_cycle, target_row
+from tests.storage.races import at_once
 
 D1 = date(2026, 12, 6)
 D2, D3, D4 = (D1 + timedelta(days=n) for n in (1, 2, 3))
@@ -76,24 +76,9 @@ def test_today_is_the_database_clocks_day(pg: Database) -> None:
 def test_two_nodes_making_partitions_at_once_make_each_day_once(
     pg_engine: sqlalchemy.Engine,
 ) -> None:
-    start = threading.Barrier(2)
-    results: list[list[date]] = []
-    errors: list[BaseException] = []
-
-    def make() -> None:
-        try:
-            with Database.open(pg_engine) as database:
-                start.wait()
-                results.append(ensure_day_partitions(database, days_ahead=3, today=D1))
-        except BaseException as exc:  # reported below, never lost in the thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=make) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    results = at_once(
+        pg_engine, 2, lambda database, _: ensure_day_partitions(database, days_ahead=3, today=D1)
+    )
     assert sorted(results) == [[], [D1, D2, D3, D4]]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import multiprocessing
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,6 +18,7 @@ from storage.leases import (
     release_lease,
 )
 from storage.sql import Database, DatabaseLocation, build_engine, parse_location
+from tests.storage.races import at_once
 from tests.support import eventually
 
 HOUR_S = 3600.0
@@ -103,20 +103,12 @@ def test_threads_racing_for_an_expired_lease_leave_exactly_one_holder(
         before = claim_lease(setup, "master", "old", HOUR_S)
         release_lease(setup, "master", "old")
     claimants = [f"node-{n}" for n in range(6)]
-    start = threading.Barrier(len(claimants))
-    results: dict[str, LeaseState] = {}
-
-    def claim(node_id: str) -> None:
-        with Database.open(any_engine) as mine:
-            start.wait()
-            results[node_id] = claim_lease(mine, "master", node_id, HOUR_S)
-
-    threads = [threading.Thread(target=claim, args=(node,)) for node in claimants]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    _assert_one_winner(any_engine, before, results)
+    states = at_once(
+        any_engine,
+        len(claimants),
+        lambda db, index: claim_lease(db, "master", claimants[index], HOUR_S),
+    )
+    _assert_one_winner(any_engine, before, dict(zip(claimants, states, strict=True)))
 
 
 def test_processes_racing_for_an_expired_lease_leave_exactly_one_holder(

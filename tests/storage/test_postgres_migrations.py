@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -18,6 +17,7 @@ from storage.schema.postgres import (
     postgres_schema_version,
 )
 from storage.sql import Database, DatabaseLocation, build_engine
+from tests.storage.races import at_once
 
 
 @pytest.fixture
@@ -70,24 +70,7 @@ def test_both_engines_are_at_the_same_schema_version() -> None:
 def test_two_nodes_migrating_at_once_apply_each_migration_exactly_once(
     pg_engine: sqlalchemy.Engine,
 ) -> None:
-    start = threading.Barrier(2)
-    results: list[list[int]] = []
-    errors: list[BaseException] = []
-
-    def migrate() -> None:
-        try:
-            with Database.open(pg_engine) as database:
-                start.wait()
-                results.append(apply_postgres_migrations(database))
-        except BaseException as exc:  # reported below, never lost in the thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=migrate) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    results = at_once(pg_engine, 2, lambda database, _: apply_postgres_migrations(database))
     assert sorted(results) == [[], [8]]
     with Database.open(pg_engine) as database:
         assert [number for number, _ in recorded(database)] == [8]
